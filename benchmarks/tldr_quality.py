@@ -1,0 +1,78 @@
+"""TL;DR quality against Hugging Face's own one-line `ai_summary`, with two baselines.
+
+For N papers of the archive that carry `ai_summary` (every k-th, so the sample spans the two years): ROUGE-L F1
+and embedding cosine (all-MiniLM-L6-v2) of (a) our TL;DR, (b) the title, (c) the abstract's first sentence.
+Writes benchmarks/results/tldr_quality.json (or --name). Run: .venv/bin/python -m benchmarks.tldr_quality [--n 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from rouge_score import rouge_scorer
+
+from agent.llm import LocalLLM
+from agent.settings import Settings, open_store
+from agent.tldr import TldrWriter, clip_words, first_sentence
+from benchmarks.common import SHARED, write_result
+from vectorstore.embeddings import Embedder
+from vectorstore.sources import load_file
+
+
+def sample_papers(n: int) -> list:
+    papers = [p for f in sorted((SHARED / "data" / "hf_daily_papers").glob("*.json")) for p in load_file(f)]
+    with_summary = [p for p in papers if p.ai_summary]
+    step = max(1, len(with_summary) // n)
+    return with_summary[::step][:n]
+
+
+def scores(candidates: list[str], references: list[str], embedder: Embedder) -> dict:
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    rouge = [scorer.score(r, c)["rougeL"].fmeasure for c, r in zip(candidates, references)]
+    a, b = embedder.embed(candidates), embedder.embed(references)
+    return {
+        "rougeL_f1": round(float(np.mean(rouge)), 4),
+        "cosine": round(float(np.mean((a * b).sum(1))), 4),
+        "mean_words": round(float(np.mean([len(c.split()) for c in candidates])), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--model", default="smollm2")
+    parser.add_argument("--name", default="tldr_quality")
+    args = parser.parse_args()
+    papers = sample_papers(args.n)
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="papers-tldrq-")), model=args.model)
+    llm = LocalLLM(settings.model, settings.data_dir, settings.device, settings.dtype, settings.batch_size)
+    writer = TldrWriter(llm, open_store(settings), settings.max_new_tokens)
+    started = time.perf_counter()
+    tldrs = writer.tldrs(papers)
+    seconds = time.perf_counter() - started
+    embedder = Embedder("all-MiniLM-L6-v2")
+    references = [p.ai_summary for p in papers]
+    ours = [tldrs[p.id].text for p in papers]
+    result = {
+        "papers": len(papers),
+        "model": args.model,
+        "device": llm.device,
+        "generation_seconds": round(seconds, 1),
+        "fallback_share": round(sum(tldrs[p.id].fallback for p in papers) / len(papers), 3),
+        "ours": scores(ours, references, embedder),
+        "title": scores([p.title for p in papers], references, embedder),
+        "first_sentence": scores([clip_words(first_sentence(p.abstract)) for p in papers], references, embedder),
+        "examples": [
+            {"title": p.title, "ours": tldrs[p.id].text, "fallback": tldrs[p.id].fallback, "reference": p.ai_summary}
+            for p in papers[:8]
+        ],
+    }
+    write_result(args.name, result)
+
+
+if __name__ == "__main__":
+    main()

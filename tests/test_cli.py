@@ -1,0 +1,121 @@
+"""The `papers` command as a user runs it: real processes, real store, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.api_server import FakeDailyPapers
+from vectorstore.records import title_key
+from vectorstore.sources import load_file
+
+
+def papers(data_dir: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "agent.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+    )
+
+
+def test_ingest_list_show_search_stats(tmp_path, seed_page):
+    data = tmp_path / "data"
+    done = papers(data, "ingest", str(seed_page))
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(papers(data, "list", "--json").stdout)
+    assert len(listed) == 44 and listed[0]["upvotes"] >= listed[-1]["upvotes"], "most upvoted first"
+    shown = papers(data, "show", listed[0]["id"])
+    assert listed[0]["title"] in shown.stdout
+    found = json.loads(papers(data, "search", "legal case retrieval", "--k", "2", "--json").stdout)
+    assert {"paper_id", "title", "text", "score"} <= set(found[0]) and found[0]["title"].startswith("SAILER")
+    stats = json.loads(papers(data, "stats", "--json").stdout)
+    assert stats["papers"] == 44 and stats["chunks"] >= 44 and stats["size_bytes"] > 0
+
+
+def test_bad_file_exits_non_zero_naming_it(tmp_path):
+    bad = tmp_path / "notes.json"
+    bad.write_text('[{"paper": {"id": "2501.0')
+    done = papers(tmp_path / "data", "ingest", str(bad))
+    assert done.returncode == 1 and "notes.json" in done.stderr and "not valid JSON" in done.stderr
+    assert json.loads(papers(tmp_path / "data", "list", "--json").stdout) == []
+
+
+def test_unknown_paper_and_bad_date_are_clear(tmp_path):
+    missing = papers(tmp_path / "data", "show", "9999.99999")
+    assert missing.returncode == 1 and "No paper '9999.99999'" in missing.stderr
+    bad_date = papers(tmp_path / "data", "list", "--date", "yesterday")
+    assert bad_date.returncode != 0 and "YYYY-MM-DD" in bad_date.stderr
+
+
+def test_ingest_by_date_from_the_api_and_offline_cache(tmp_path, archive):
+    data = tmp_path / "data"
+    with FakeDailyPapers(archive) as api:
+        api.faults["2025-06-03"] = [("status", 503, "0")]
+        env = {"PAPERS_API_URL": api.url, "PAPERS_RETRY_BACKOFF": "0.01", "PAPERS_EMBED_MODEL": "hashing"}
+        done = papers(data, "ingest", "--from", "2025-06-02", "--to", "2025-06-03", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "HTTP 503" in done.stderr, "the retry is reported"
+    offline = papers(data, "ingest", "--date", "2025-06-02", env={**env, "PAPERS_API_URL": "http://127.0.0.1:9/api"})
+    assert offline.returncode == 0 and "cached response" in offline.stderr
+    never_fetched = papers(data, "ingest", "--date", "2025-06-04", env={**env, "PAPERS_API_URL": "http://127.0.0.1:9"})
+    assert never_fetched.returncode == 1 and "offline" in never_fetched.stderr
+
+
+def test_sigkill_midway_then_rerun_leaves_a_consistent_store(tmp_path, archive):
+    days = sorted(archive.glob("2025-0[23]-*.json"))[:24]
+    folder = tmp_path / "days"
+    folder.mkdir()
+    for day in days:
+        shutil.copy(day, folder / day.name)
+    data = tmp_path / "data"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "agent.cli", "--data-dir", str(data), "ingest", str(folder)]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+    stored_lines = 0
+    deadline = time.monotonic() + 240
+    while stored_lines < 3 and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        stored_lines += "papers (" in line
+    time.sleep(0.7)  # land somewhere inside a later file's write
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert stored_lines == 3, "the ingest made progress before it was killed"
+    rerun = papers(data, "ingest", str(folder))
+    assert rerun.returncode == 0, rerun.stderr
+    expected_ids = {p["paper"]["id"] for day in days for p in json.loads(day.read_text())}
+    listed = json.loads(papers(data, "list", "--json").stdout)
+    assert sorted(p["id"] for p in listed) == sorted(expected_ids), "every paper once, none missing"
+    stats = json.loads(papers(data, "stats", "--json").stdout)
+    again = papers(data, "ingest", str(folder))
+    assert "0 added, 0 updated" in again.stderr and json.loads(papers(data, "stats", "--json").stdout) == stats
+
+
+@pytest.mark.slow
+def test_whole_archive_and_seed_ingest_then_reingest_changes_nothing(tmp_path, archive, seed_page):
+    """Archive scale for the store (9,000+ papers); the fast lexical embedder keeps this to a minute on 2 cores."""
+    data = tmp_path / "data"
+    env = {"PAPERS_EMBED_MODEL": "hashing"}
+    first = papers(data, "ingest", str(archive), str(seed_page), env=env, timeout=900)
+    assert first.returncode == 0, first.stderr[-2000:]
+    stats = json.loads(papers(data, "stats", "--json", env=env).stdout)
+    archive_papers = {p.id: p for path in archive.glob("*.json") for p in load_file(path)}
+    archive_titles = {title_key(p.title) for p in archive_papers.values()}
+    page_only = [p for p in load_file(seed_page) if title_key(p.title) not in archive_titles]
+    assert 0 < len(page_only) < 44, "some seed papers are also in the archive"
+    assert stats["papers"] == len(archive_papers) + len(page_only), (
+        "every paper once; page copies of known ones skipped"
+    )
+    assert stats["days"] > 500 and stats["chunks"] > stats["papers"]
+    second = papers(data, "ingest", str(archive), str(seed_page), env=env, timeout=900)
+    assert second.returncode == 0 and " 0 added, 0 updated" in second.stderr.splitlines()[-1]
+    assert json.loads(papers(data, "stats", "--json", env=env).stdout) == stats

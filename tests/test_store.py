@@ -1,0 +1,88 @@
+"""The Chroma store with the real embedder: idempotent ingest, search, filters, and all-or-nothing writes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from agent.library import ingest_paths, sample_path
+from vectorstore.search import DenseSearcher, Query
+from vectorstore.sources import load_file
+
+
+def test_sample_ingest_twice_changes_nothing(make_store):
+    store = make_store()
+    first = ingest_paths(store, [sample_path()], say=lambda _: None)
+    counts = store.counts()
+    second = ingest_paths(store, [sample_path()], say=lambda _: None)
+    assert first.added == 44 and counts[0] == 44 and counts[1] >= 44
+    assert second.added == 0 and second.unchanged == 44 and second.chunks == 0, "re-ingest must write nothing"
+    assert store.counts() == counts
+
+
+def test_search_finds_the_paper_a_question_is_about(make_store):
+    store = make_store()
+    ingest_paths(store, [sample_path()], say=lambda _: None)
+    hits = DenseSearcher(store).search(Query("pre-training for legal case retrieval", k=3, per_paper=True))
+    assert hits[0].chunk.title.startswith("SAILER"), [h.chunk.title for h in hits]
+    assert len({h.chunk.paper_id for h in hits}) == 3, "per_paper gives distinct papers"
+    assert hits[0].score > hits[-1].score
+
+
+def test_date_filter_limits_results_to_that_day(make_store, archive):
+    store = make_store()
+    ingest_paths(store, [archive / "2025-06-02.json", archive / "2025-06-03.json"], say=lambda _: None)
+    day = date(2025, 6, 3)
+    hits = DenseSearcher(store).search(Query("reinforcement learning for reasoning", k=5, start=day, end=day))
+    assert hits and all(h.chunk.date == day for h in hits)
+    assert {p.date for p in store.list_papers(day, day)} == {day}
+
+
+def test_a_paper_on_two_days_is_stored_once(make_store, archive, tmp_path):
+    store = make_store()
+    records = json.loads((archive / "2025-06-02.json").read_text())
+    (tmp_path / "2025-06-02.json").write_text(json.dumps(records))
+    (tmp_path / "2025-06-05.json").write_text(json.dumps(records[:3]))
+    ingest_paths(store, [tmp_path / "2025-06-02.json", tmp_path / "2025-06-05.json"], say=lambda _: None)
+    assert store.counts()[0] == len(records)
+    assert store.get_paper(records[0]["paper"]["id"]).date == date(2025, 6, 5), "the later listing wins"
+
+
+def test_a_broken_file_writes_none_of_its_papers(make_store, archive, tmp_path):
+    store = make_store()
+    records = json.loads((archive / "2025-06-02.json").read_text())
+    records[-1]["paper"]["title"] = ""
+    records[-1]["title"] = ""
+    bad = tmp_path / "2025-06-02.json"
+    bad.write_text(json.dumps(records))
+    summary = ingest_paths(store, [bad, archive / "2025-06-03.json"], say=lambda _: None)
+    assert len(summary.errors) == 1 and "2025-06-02.json" in summary.errors[0]
+    stored_days = {p.date for p in store.list_papers()}
+    assert stored_days == {date(2025, 6, 3)}, "the good file is stored, none of the broken one"
+
+
+def test_crash_between_chunks_and_papers_is_rolled_back(make_store, archive, monkeypatch):
+    store = make_store()
+    papers = load_file(archive / "2025-06-02.json")
+
+    def crash(*_args, **_kwargs):
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(store, "upsert_papers", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.add_papers(papers)
+    assert store.counts()[1] > 0, "chunks landed before the crash"
+    reopened = make_store()
+    assert reopened.counts() == (0, 0), "recovery removes chunks whose papers never landed"
+    reopened.add_papers(papers)
+    assert reopened.counts()[0] == len(papers)
+
+
+def test_chroma_batch_limit_is_respected(make_store, archive):
+    store = make_store()
+    store.max_batch = 7  # force many batches with a real file
+    papers = load_file(archive / "2025-06-02.json")
+    report = store.add_papers(papers)
+    assert store.counts() == (len(papers), report.chunks) and len(papers) > 7

@@ -1,0 +1,99 @@
+"""Files and folders -> `Paper` records, one file at a time.
+
+In: paths the user named (files or folders of saved pages, API responses). Out: for each file, its path and the
+whole list of its papers, or a `SourceError` that names the file and the problem. A file is read and validated
+completely before its papers are handed on, so a broken file never reaches the store half-read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from vectorstore.errors import PapersError, SourceError
+from vectorstore.parse_api import papers_from_payload
+from vectorstore.parse_page import looks_like_page, papers_from_page
+from vectorstore.records import Paper
+
+PAPER_SUFFIXES = {".json", ".txt"}
+DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files named directly, plus the paper files inside named folders (sorted, hidden files skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAPER_SUFFIXES)
+            files.extend(p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SourceError(f"{path}: no such file or folder.", "Check the path and try again.")
+    return files
+
+
+def date_from_name(path: Path) -> date | None:
+    match = DATED_NAME.search(path.name)
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+def read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(f"cannot be read ({error.strerror}).") from error
+    if not data.strip():
+        raise SourceError("is empty.", "Pass a saved Daily Papers page or an API response.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            f"is not UTF-8 text (bad byte at offset {error.start}).", "Save it as UTF-8 and try again."
+        ) from error
+
+
+def parse_json(text: str, path: Path) -> list[Paper]:
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(
+            f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); it may be truncated.",
+            "Download the response again.",
+        ) from error
+    return papers_from_payload(payload, day=date_from_name(path), source=str(path))
+
+
+def papers_from_text(text: str, path: Path) -> list[Paper]:
+    """Choose the parser by content as well as by suffix: users rename files."""
+    stripped = text.lstrip()
+    if path.suffix.lower() == ".json" or stripped[:1] in "[{":
+        return parse_json(text, path)
+    if looks_like_page(text):
+        return papers_from_page(text, source=str(path))
+    raise SourceError(
+        "is in an unknown format (neither a Daily Papers API response nor a saved Daily Papers page).",
+        "Supported: .json from /api/daily_papers, or the text of a saved Daily Papers page.",
+    )
+
+
+def load_file(path: Path) -> list[Paper]:
+    """Every paper in one file (an empty day gives an empty list), or a SourceError naming the file."""
+    try:
+        papers = papers_from_text(read_text(path), path)
+    except PapersError as error:
+        raise SourceError(f"{path}: {error.problem}", error.hint) from error
+    return papers
+
+
+def iter_sources(paths: list[Path]) -> Iterator[tuple[Path, list[Paper]]]:
+    for path in expand_paths(paths):
+        yield path, load_file(path)
