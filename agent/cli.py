@@ -7,15 +7,22 @@ error was reported. Typed errors become one-line messages here and nowhere deepe
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
+from agent.digest import build_digest
 from agent.library import days_between, ensure_sample, ingest_days, ingest_paths, sample_path
+from agent.llm import load_llm
+from agent.mail import send_digest
+from agent.render import render
 from agent.settings import Settings, open_store
-from vectorstore.errors import PapersError
+from agent.tldr import TldrWriter
+from vectorstore.errors import NotFoundError, PapersError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.records import Paper
 from vectorstore.search import DenseSearcher, Query
@@ -173,6 +180,91 @@ def search(ctx, question, k, day, as_json) -> None:
     for rank, passage in enumerate(passages, 1):
         chunk = passage.chunk
         click.echo(f"[{rank}] {passage.score:.3f}  {chunk.paper_id}  {chunk.title}\n    {chunk.text[:200]}…")
+
+
+def newest_day(store) -> date:
+    days = store.dates()
+    if not days:
+        raise NotFoundError("The store is empty.", "Add papers with `papers ingest` (or `papers ingest --sample`).")
+    return days[-1]
+
+
+def progress_bar(total: int, label: str):
+    return tqdm(total=total, desc=label, unit="paper", file=sys.stderr, disable=total == 0)
+
+
+@cli.command()
+@click.argument("paper_ids", nargs=-1)
+@click.option("--date", "day", callback=parse_day, help="TL;DR every paper of this day (default: the newest).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def tldr(ctx, paper_ids, day, as_json) -> None:
+    """Write (or show cached) one-sentence TL;DRs."""
+    settings = settings_of(ctx)
+    store = open_store(settings)
+    if paper_ids:
+        papers = [store.get_paper(i) for i in paper_ids]
+    else:
+        day = day or newest_day(store)
+        papers = store.list_papers(day, day)
+    writer = TldrWriter(load_llm(settings), store, settings.max_new_tokens)
+    with progress_bar(len(papers), "TL;DR") as bar:
+        tldrs = writer.tldrs(papers, bar.update)
+    if as_json:
+        print_json([{"paper_id": p.id, "title": p.title, **tldrs[p.id].__dict__} for p in papers])
+        return
+    for paper in papers:
+        note = tldrs[paper.id]
+        click.echo(f"{paper.id}  {paper.title}\n    {note.text}{'  [from the abstract]' if note.fallback else ''}")
+
+
+@cli.command()
+@click.option("--date", "day", callback=parse_day, help="The day (default: the newest in the store).")
+@click.option("--from", "start", callback=parse_day, help="First day of a range.")
+@click.option("--to", "end", callback=parse_day, help="Last day of a range.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500), help="How many papers.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
+@click.option("--email", "recipients", multiple=True, help="Send to this address (repeatable).")
+@click.option("--smtp", help="SMTP server as HOST:PORT (with --email).")
+@click.option("--starttls", is_flag=True, help="Upgrade the SMTP connection with STARTTLS.")
+@click.option("--user", default="", help="SMTP login; the password comes from PAPERS_SMTP_PASSWORD.")
+@click.option("--sender", default="daily-papers@localhost", show_default=True)
+@click.pass_context
+def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user, sender) -> None:
+    """Compose the digest: top papers by upvotes, grouped into topics, each with its TL;DR."""
+    if recipients and not smtp:
+        raise click.UsageError("--email needs --smtp HOST:PORT.")
+    settings = settings_of(ctx)
+    store = open_store(settings)
+    if start or end:
+        start, end = start or end, end or start
+    else:
+        start = end = day or newest_day(store)
+    writer = TldrWriter(load_llm(settings), store, settings.max_new_tokens)
+    count = min(top, len(store.list_papers(start, end)))
+    with progress_bar(count, "TL;DR") as bar:
+        result = build_digest(store, writer, start, end, top, bar.update)
+    if recipients:
+        send_digest(result, list(recipients), smtp, sender, starttls, user, os.environ.get("PAPERS_SMTP_PASSWORD", ""))
+        say(f"Sent {result.title!r} to {', '.join(recipients)} via {smtp}.")
+    text = render(result, fmt)
+    if out:
+        write_atomically(out, text)
+        say(f"Wrote {out}.")
+    elif not recipients:
+        click.echo(text, nl=False)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A reader never sees half a file, and an existing file survives a failed write."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(f"Cannot write {path}: {error.strerror}.") from error
 
 
 @cli.command()

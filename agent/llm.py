@@ -187,3 +187,8 @@ class LocalLLM:
         worker.start()
         yield from streamer
         worker.join()
+
+
+def load_llm(settings) -> ChatModel:
+    """The model the settings name, loaded once by the caller and shared."""
+    return LocalLLM(settings.model, settings.models_dir, settings.device, settings.dtype, settings.batch_size)

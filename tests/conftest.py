@@ -45,3 +45,46 @@ def make_store(tmp_path, embedder):
         return PaperStore(data_dir or tmp_path / "data", embed_model="all-MiniLM-L6-v2", **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory) -> Path:
+    """One folder for the converted bundled model, so the GGUF is de-quantised once per test session."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def llm(model_dir):
+    """The real bundled SmolLM2-135M-Instruct on the CPU."""
+    from agent.llm import LocalLLM
+
+    return LocalLLM("smollm2", model_dir, device="cpu")
+
+
+class ScriptedModel:
+    """A stand-in chat model for plumbing tests: answers from a script, or raises when told to."""
+
+    def __init__(self, answers=None, fail: bool = False, name: str = "scripted") -> None:
+        self.name = name
+        self.device = "cpu"
+        self.batch_size = 4
+        self.answers = answers
+        self.fail = fail
+        self.calls: list[int] = []
+
+    def generate(self, conversations, max_new_tokens=48, stop=()):
+        self.calls.append(len(conversations))
+        if self.fail:
+            raise RuntimeError("scripted failure")
+        return [self.answers(c) if callable(self.answers) else "a scripted answer." for c in conversations]
+
+    def stream(self, messages, max_new_tokens=256):
+        self.calls.append(1)
+        if self.fail:
+            raise RuntimeError("scripted failure")
+        yield from (self.answers(messages) if callable(self.answers) else "a scripted answer.").split(" ")
+
+
+@pytest.fixture
+def scripted():
+    return ScriptedModel

@@ -1,0 +1,103 @@
+"""A `Digest` -> Markdown, e-mail-safe HTML, or plain text.
+
+In: a digest. Out: a string. The HTML uses inline styles only (mail clients drop <style> and never run scripts),
+and every string that came from a feed (titles, abstracts, names, keywords, TL;DRs) is escaped; links are kept
+only when they are http(s).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from agent.digest import Digest, DigestItem
+
+FONT = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif"
+
+
+def links(item: DigestItem) -> list[tuple[str, str]]:
+    paper = item.paper
+    pairs = [("Hugging Face", paper.hf_url), ("arXiv", paper.arxiv_url)]
+    pairs += [("GitHub", paper.github_url), ("Project", paper.project_url)]
+    return [(label, url) for label, url in pairs if url and url.startswith(("https://", "http://"))]
+
+
+def meta_line(item: DigestItem) -> str:
+    parts = [f"▲{item.paper.upvotes}", item.paper.byline]
+    return " · ".join(p for p in parts if p)
+
+
+def tldr_text(item: DigestItem) -> str:
+    return item.tldr.text + (" (from the abstract)" if item.tldr.fallback else "")
+
+
+def md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def to_markdown(digest: Digest) -> str:
+    lines = [f"# {md_escape(digest.title)}", "", md_escape(digest.intro), ""]
+    for topic in digest.topics:
+        lines += [f"## {md_escape(topic.name)}", ""]
+        for item in topic.items:
+            link = item.paper.url
+            title = f"[{md_escape(item.paper.title)}]({link})" if link else md_escape(item.paper.title)
+            lines += [f"### {title}", "", f"*{md_escape(meta_line(item))}*", "", md_escape(tldr_text(item)), ""]
+            found = links(item)
+            if found:
+                lines += [" · ".join(f"[{label}]({url})" for label, url in found), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_text(digest: Digest) -> str:
+    lines = [digest.title, "=" * len(digest.title), "", digest.intro, ""]
+    for topic in digest.topics:
+        lines += [topic.name.upper(), ""]
+        for item in topic.items:
+            lines += [f"* {item.paper.title}", f"  {meta_line(item)}", f"  {tldr_text(item)}"]
+            lines += [f"  {label}: {url}" for label, url in links(item)] + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def html_item(item: DigestItem) -> str:
+    paper = item.paper
+    title = esc(paper.title)
+    if paper.url:
+        title = f'<a href="{esc(paper.url)}" style="color:#1a0dab;text-decoration:none">{title}</a>'
+    link_html = " · ".join(f'<a href="{esc(url)}" style="color:#555">{esc(label)}</a>' for label, url in links(item))
+    marker = ' <span style="color:#999">(from the abstract)</span>' if item.tldr.fallback else ""
+    return (
+        '<tr><td style="padding:10px 0;border-bottom:1px solid #eee">'
+        f'<div style="font-size:16px;font-weight:600">{title}</div>'
+        f'<div style="font-size:12px;color:#666;margin:2px 0 6px">{esc(meta_line(item))}</div>'
+        f'<div style="font-size:14px;color:#222">{esc(item.tldr.text)}{marker}</div>'
+        f'<div style="font-size:12px;margin-top:4px">{link_html}</div></td></tr>'
+    )
+
+
+def to_html(digest: Digest) -> str:
+    body = [
+        f'<h1 style="font-size:22px;margin:0 0 8px">{esc(digest.title)}</h1>',
+        f'<p style="font-size:14px;color:#333">{esc(digest.intro)}</p>',
+    ]
+    for topic in digest.topics:
+        body.append(f'<h2 style="font-size:18px;margin:18px 0 4px;color:#444">{esc(topic.name)}</h2>')
+        rows = "".join(html_item(item) for item in topic.items)
+        body.append(f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0">{rows}</table>')
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{esc(digest.title)}</title></head>"
+        f'<body style="margin:0;padding:16px;background:#fff;{FONT}">'
+        f'<div style="max-width:680px;margin:0 auto">{"".join(body)}</div></body></html>\n'
+    )
+
+
+RENDERERS = {"md": to_markdown, "html": to_html, "txt": to_text}
+
+
+def render(digest: Digest, fmt: str) -> str:
+    return RENDERERS[fmt](digest)

@@ -1,0 +1,95 @@
+"""TL;DRs: one clean sentence per paper from the real bundled model, cached, with marked fallbacks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agent.tldr import TldrWriter, clean_tldr, key_sentences, lead_name
+from prompts import PromptError, load_prompt
+from vectorstore.records import Paper
+
+PAPER = Paper(
+    id="2501.00001",
+    title="SAILER: Structure-aware Pre-trained Language Model for Legal Case Retrieval",
+    abstract=(
+        "Legal case retrieval finds relevant cases for a query case. In this paper, we propose SAILER, a new "
+        "structure-aware pre-trained language model for legal case retrieval. SAILER outperforms previous "
+        "state-of-the-art methods on public legal benchmarks."
+    ),
+    date=date(2023, 4, 22),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("In this paper, we propose SAILER, a model for legal retrieval. It is good. Really.", "Proposes SAILER"),
+        ("TL;DR: SAILER pre-trains a language model on the structure of legal cases.", "SAILER pre-trains"),
+        ("Sure! Here is a summary: SAILER beats prior legal retrieval methods.", "SAILER beats"),
+    ],
+)
+def test_small_model_habits_are_cleaned_to_one_sentence(raw, expected):
+    text, problem = clean_tldr(raw, PAPER)
+    assert problem == "" and text.startswith(expected) and text.count(". ") == 0 and text.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("SAILER: Structure-aware Pre-trained Language Model for Legal Case Retrieval", "echoed"),
+        ("SAILER beats GPT-7 and LLaMA-9 on every legal benchmark we tried.", "names not in the abstract"),
+        ("SAILER is", "too short"),
+        ("SAILER is a model that retrieves legal cases by reading their structure and then it", "unfinished"),
+    ],
+)
+def test_bad_outputs_are_rejected_with_a_reason(raw, problem):
+    text, why = clean_tldr(raw, PAPER)
+    assert text == "" and problem in why
+
+
+def test_prompt_is_strict_about_its_variables():
+    prompt = load_prompt("tldr")
+    with pytest.raises(PromptError, match="missing"):
+        prompt.render(key_sentences="x")
+    with pytest.raises(PromptError, match="unexpected"):
+        prompt.render(key_sentences="x", lead="", title="y")
+    messages = prompt.render(key_sentences=key_sentences(PAPER.abstract), lead=lead_name(PAPER.title))
+    assert messages[-1] == {"role": "assistant", "content": "SAILER"}, "the answer continues the method's name"
+    assert "we propose SAILER" in messages[1]["content"]
+
+
+def test_real_model_writes_cached_one_sentence_tldrs(llm, make_store, seed_page):
+    from agent.library import ingest_paths
+
+    store = make_store()
+    ingest_paths(store, [seed_page], say=lambda _: None)
+    papers = store.list_papers()[:6]
+    writer = TldrWriter(llm, store)
+    tldrs = writer.tldrs(papers)
+    for paper in papers:
+        note = tldrs[paper.id]
+        assert note.text and len(note.text.split()) <= 31, (paper.title, note.text)
+        assert not note.text.lower().startswith(("this paper", "in this paper", "title:")), note.text
+        assert note.fallback == bool(note.reason), "a fallback always says why"
+    assert sum(not t.fallback for t in tldrs.values()) >= 3, "most TL;DRs come from the model"
+
+    class Counting:
+        name, device, batch_size = llm.name, llm.device, 4
+        calls = 0
+
+        def generate(self, conversations, **kwargs):
+            Counting.calls += 1
+            return llm.generate(conversations, **kwargs)
+
+    again = TldrWriter(Counting(), store).tldrs(papers)
+    assert Counting.calls == 0 and again == tldrs, "a second run of the same papers generates nothing"
+
+
+def test_a_failing_model_falls_back_to_the_abstract_and_marks_it(make_store, scripted):
+    store = make_store()
+    result = TldrWriter(scripted(fail=True), store).tldrs([PAPER])
+    note = result[PAPER.id]
+    assert note.fallback and "model error" in note.reason
+    assert note.text.startswith("Proposes SAILER"), "the contribution sentence, in the abstract's own words"
