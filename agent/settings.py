@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     llm_url: str = ""
     llm_api_key: str = ""
     max_new_tokens: int = 48
-    batch_size: int = 16
+    batch_size: int = 32
     # Retrieval.
     top_k: int = 5
 

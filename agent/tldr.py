@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from agent.llm import ChatModel
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
-from vectorstore.store import PaperStore
+
+if TYPE_CHECKING:
+    from vectorstore.store import PaperStore
 
 MAX_WORDS = 30
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -31,7 +34,7 @@ CONTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 RESULT = re.compile(r"\b(?:outperform|improv|achiev|state-of-the-art|surpass|reduc|boost)", re.IGNORECASE)
-MAX_KEY_CHARS = 700
+MAX_KEY_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def fallback_tldr(paper: Paper, reason: str) -> Tldr:
 
 
 class TldrWriter:
-    def __init__(self, model: ChatModel, store: PaperStore, max_new_tokens: int = 48) -> None:
+    def __init__(self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 48) -> None:
         self.model = model
         self.store = store
         self.prompt = load_prompt("tldr")
@@ -142,6 +145,8 @@ class TldrWriter:
         return f"tldr::{paper_id}::{self.model.name}::{self.prompt.key}"
 
     def cached(self, papers: list[Paper]) -> dict[str, Tldr]:
+        if self.store is None:
+            return {}
         found = self.store.get_notes([self.cache_key(p.id) for p in papers])
         result = {}
         for paper in papers:
@@ -180,6 +185,8 @@ class TldrWriter:
         return tldrs
 
     def save(self, tldrs: list[Tldr]) -> None:
+        if self.store is None:  # benchmarks measure generation alone
+            return
         self.store.put_notes(
             {
                 self.cache_key(t.paper_id): (

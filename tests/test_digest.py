@@ -116,9 +116,7 @@ def test_unloadable_model_is_one_clear_line(tmp_path, seed_page):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PAPERS_MODEL": str(tmp_path / "no-such-model")}
     data = ["--data-dir", str(tmp_path / "data")]
     subprocess.run([sys.executable, "-m", "agent.cli", *data, "ingest", "--sample"], capture_output=True, env=env)
-    done = subprocess.run(
-        [sys.executable, "-m", "agent.cli", *data, "tldr"], capture_output=True, text=True, env=env
-    )
+    done = subprocess.run([sys.executable, "-m", "agent.cli", *data, "tldr"], capture_output=True, text=True, env=env)
     assert done.returncode == 1
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("Error: The model") and "no-such-model" in lines[-1] and len(lines) == 1

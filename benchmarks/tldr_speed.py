@@ -1,0 +1,127 @@
+"""TL;DR throughput: our transformers path, sequential and batched, against llama.cpp on the same GGUF.
+
+CPU (default): the 44 seed papers, real prompts (the `tldr` prompt file) and the real tokenizer, greedy, stopping at
+the end of the first sentence, 48 new tokens at most. (a) sequential, batch 1; (b) batched; (c) the peer:
+llama-cpp-python running the same GGUF on the same machine in the same run (`pip install '.[bench]'`).
+GPU (--gpu): a 50-paper day (--papers FILE), cold start (load + convert + first compile) apart from warm runs.
+Writes benchmarks/results/tldr_speed.json (or --name). No cache: every run generates.
+Run: .venv/bin/python -m benchmarks.tldr_speed [--gpu --gguf FILE --papers FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from agent.llm import LocalLLM, bundled_gguf
+from agent.tldr import TldrWriter, key_sentences, lead_name
+from benchmarks.common import SHARED, write_result
+from prompts import load_prompt
+from vectorstore.parse_api import papers_from_payload
+from vectorstore.sources import load_file
+
+MAX_NEW = 48
+
+
+def load_papers(path: Path | None) -> list:
+    if path is None:
+        return load_file(SHARED / "seed" / "000_0cdeb4aa8e127190.txt")
+    return papers_from_payload(json.loads(path.read_text()))
+
+
+def timed(fn) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def llama_cpp_run(gguf: Path, llm: LocalLLM, papers: list, threads: int) -> float:
+    from llama_cpp import Llama
+
+    peer = Llama(model_path=str(gguf), n_ctx=2048, n_threads=threads, n_batch=512, verbose=False)
+    prompt = load_prompt("tldr")
+    texts = [
+        llm.chat_text(prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title))) for p in papers
+    ]
+    peer(texts[0], max_tokens=4)  # warm
+    seconds, _ = timed(lambda: [peer(t, max_tokens=MAX_NEW, temperature=0.0, stop=[". ", ".\n"]) for t in texts])
+    return seconds
+
+
+def cpu_main(args, papers) -> dict:
+    import torch
+
+    cache = Path(tempfile.mkdtemp(prefix="papers-speed-"))
+    llm = LocalLLM(args.gguf or "smollm2", cache, device="cpu", batch_size=1)
+    writer = TldrWriter(llm, None, MAX_NEW)
+    writer.generate(papers[:2])  # warm
+    sequential, _ = timed(lambda: writer.generate(papers))
+    llm.batch_size = args.batch
+    batched, _ = timed(lambda: writer.generate(papers))
+    result = {
+        "device": "cpu",
+        "threads": torch.get_num_threads(),
+        "papers": len(papers),
+        "batch_size": args.batch,
+        "sequential_papers_per_s": round(len(papers) / sequential, 3),
+        "batched_papers_per_s": round(len(papers) / batched, 3),
+    }
+    if not args.no_peer:
+        peer = llama_cpp_run(Path(args.gguf) if args.gguf else bundled_gguf(), llm, papers, torch.get_num_threads())
+        result["llama_cpp_papers_per_s"] = round(len(papers) / peer, 3)
+        result["batched_over_llama_cpp"] = round(peer / batched, 2)
+    return result
+
+
+def gpu_main(args, papers) -> dict:
+    import torch
+
+    cache = Path(tempfile.mkdtemp(prefix="papers-speed-"))
+    started = time.perf_counter()
+    llm = LocalLLM(args.gguf or "smollm2", cache, device="cuda", batch_size=len(papers), static_cache=args.static)
+    writer = TldrWriter(llm, None, MAX_NEW)
+    load_seconds = time.perf_counter() - started
+    first, _ = timed(lambda: writer.generate(papers))
+    warm = []
+    for _ in range(args.repeats):
+        torch.cuda.synchronize()
+        seconds, tldrs = timed(lambda: writer.generate(papers))
+        torch.cuda.synchronize()
+        warm.append(seconds)
+    warm.sort()
+    return {
+        "device": torch.cuda.get_device_name(0),
+        "papers": len(papers),
+        "static_cache": llm.static_cache,
+        "cold_load_seconds": round(load_seconds, 2),
+        "cold_first_batch_seconds": round(first, 2),
+        "warm_median_seconds": round(warm[len(warm) // 2], 3),
+        "warm_best_seconds": round(warm[0], 3),
+        "papers_per_s_warm": round(len(papers) / warm[len(warm) // 2], 1),
+        "gpu_memory_peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+        "fallback_share": round(sum(t.fallback for t in tldrs) / len(tldrs), 3),
+        "example": tldrs[0].text,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gpu", action="store_true")
+    parser.add_argument("--gguf", default="", help="a GGUF file (default: the bundled one)")
+    parser.add_argument("--papers", type=Path, default=None, help="an API .json day (default: the seed page)")
+    parser.add_argument("--batch", type=int, default=44)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--static", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--name", default="")
+    args = parser.parse_args()
+    papers = load_papers(args.papers)
+    result = gpu_main(args, papers) if args.gpu else cpu_main(args, papers)
+    write_result(args.name or ("tldr_speed_gpu" if args.gpu else "tldr_speed"), result)
+
+
+if __name__ == "__main__":
+    main()
