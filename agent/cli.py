@@ -19,13 +19,16 @@ from agent.digest import build_digest
 from agent.library import days_between, ensure_sample, ingest_days, ingest_paths, sample_path
 from agent.llm import load_llm
 from agent.mail import send_digest
+from agent.qa import Scope
 from agent.render import render
+from agent.router import render_answer
+from agent.services import Services
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter
 from vectorstore.errors import NotFoundError, PapersError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.records import Paper
-from vectorstore.search import DenseSearcher, Query
+from vectorstore.search import MODES, HybridSearcher, Query
 from vectorstore.store import disk_size
 
 
@@ -164,14 +167,15 @@ def stats(ctx, as_json) -> None:
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--date", "day", callback=parse_day, help="Only papers of this day.")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def search(ctx, question, k, day, as_json) -> None:
-    """Find the passages that best match a question."""
+def search(ctx, question, k, day, mode, as_json) -> None:
+    """Find the passages that best match a question (dense + BM25, fused)."""
     if not question.strip():
         raise click.UsageError("The question is empty.")
     store = open_store(settings_of(ctx))
-    passages = DenseSearcher(store).search(Query(question, k=k, start=day, end=day))
+    passages = HybridSearcher(store).search(Query(question, k=k, start=day, end=day), mode)
     if as_json:
         print_json([p.to_dict() for p in passages])
         return
@@ -179,7 +183,34 @@ def search(ctx, question, k, day, as_json) -> None:
         say("Nothing found. Is the store empty? Try `papers ingest --sample`.")
     for rank, passage in enumerate(passages, 1):
         chunk = passage.chunk
-        click.echo(f"[{rank}] {passage.score:.3f}  {chunk.paper_id}  {chunk.title}\n    {chunk.text[:200]}…")
+        click.echo(f"[{rank}] {passage.relevance:.3f}  {chunk.paper_id}  {chunk.title}\n    {chunk.text[:200]}…")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--date", "day", callback=parse_day, help="Only papers of this day.")
+@click.option("--paper", "paper_ids", multiple=True, help="Only this paper (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON object.")
+@click.pass_context
+def ask(ctx, question, day, paper_ids, as_json) -> None:
+    """Answer a question from the papers, with citations; streams to the terminal."""
+    services = Services(settings_of(ctx))
+    for paper_id in paper_ids:
+        services.store.get_paper(paper_id)
+    scope = Scope(day, day, tuple(paper_ids))
+    answer = services.qa.start(question, [], scope)
+    if as_json:
+        for _ in services.qa.stream(answer):
+            pass
+        print_json(answer.to_dict())
+        return
+    shown = 0
+    for text in services.qa.stream(answer):
+        if len(text) > shown and not answer.citations:  # the final, cleaned text is printed with its sources
+            click.echo(text[shown:], nl=False)
+            shown = len(text)
+    click.echo("\n")
+    click.echo(render_answer(answer).split("\n", 1)[1] if answer.covered else "")
 
 
 def newest_day(store) -> date:

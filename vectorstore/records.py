@@ -98,6 +98,8 @@ class Passage:
     chunk: Chunk
     score: float
     rank_sources: dict[str, int] = field(default_factory=dict)
+    # Cosine similarity of the chunk to the question: comparable across queries, unlike fused scores.
+    relevance: float | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -108,4 +110,5 @@ class Passage:
             "pages": self.chunk.pages,
             "text": self.chunk.text,
             "score": round(self.score, 4),
+            "relevance": None if self.relevance is None else round(self.relevance, 4),
         }

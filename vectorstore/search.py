@@ -1,19 +1,28 @@
-"""Questions -> ranked `Passage`s from the store.
+"""Questions -> ranked `Passage`s from the store: dense, lexical, or both fused.
 
-In: a query, how many results, optional date range and paper ids. Out: passages best first, optionally one per
-paper. Dense search runs in Chroma; `HybridSearcher` (see `hybrid.py`) adds a lexical ranking on top.
+In: a `Query` (text, k, optional date range and paper ids, one-per-paper or not) and a mode. Out: passages best
+first. Dense ranking comes from Chroma, lexical from BM25 (`lexical.py`); hybrid fuses the two rankings by
+reciprocal rank fusion. Every passage also carries `relevance`, its cosine similarity to the question, which is
+calibrated enough to decide whether the store covers a question at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from vectorstore.records import Passage
-from vectorstore.store import PaperStore
+import numpy as np
 
-# Fetch more than asked before de-duplicating by paper, so k distinct papers usually survive.
+from vectorstore.lexical import LexicalIndex
+from vectorstore.records import Passage
+from vectorstore.store import PaperStore, date_int
+
+# Fetch more than asked before fusing and de-duplicating by paper, so k distinct papers usually survive.
 OVERFETCH = 4
+MIN_DEPTH = 30
+# The usual RRF constant (Cormack et al. 2009): damps the weight of the very first ranks.
+RRF_K = 60
+MODES = ("hybrid", "dense", "lexical")
 
 
 @dataclass(frozen=True)
@@ -48,3 +57,62 @@ class DenseSearcher:
         depth = query.k * OVERFETCH if query.per_paper else query.k
         passages = self.ranked(query, depth)
         return (best_per_paper(passages) if query.per_paper else passages)[: query.k]
+
+
+def fuse(rankings: dict[str, list[Passage]]) -> list[Passage]:
+    """Reciprocal rank fusion: each list adds 1 / (RRF_K + rank) to every chunk it ranks."""
+    fused: dict[str, float] = {}
+    first_seen: dict[str, Passage] = {}
+    ranks: dict[str, dict[str, int]] = {}
+    for name, passages in rankings.items():
+        for rank, passage in enumerate(passages, 1):
+            key = passage.chunk.id
+            fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+            first_seen.setdefault(key, passage)
+            ranks.setdefault(key, {})[name] = rank
+    order = sorted(fused, key=lambda key: -fused[key])
+    return [replace(first_seen[key], score=fused[key], rank_sources=ranks[key]) for key in order]
+
+
+class HybridSearcher:
+    """Dense + BM25 with reciprocal rank fusion; also serves either ranking alone (for evaluation)."""
+
+    def __init__(self, store: PaperStore) -> None:
+        self.store = store
+        self.lexical = LexicalIndex(store)
+
+    def dense(self, query: Query, vector: np.ndarray, depth: int) -> list[Passage]:
+        hits = self.store.dense_search(vector, depth, query.start, query.end, list(query.paper_ids) or None)
+        return [replace(p, relevance=p.score) for p in hits]
+
+    def lexical_hits(self, query: Query, depth: int) -> list[Passage]:
+        start = date_int(query.start) if query.start else None
+        end = date_int(query.end) if query.end else None
+        mask = None
+        self.lexical.ensure_current()
+        mask = self.lexical.mask(start, end, query.paper_ids)
+        return [Passage(chunk, score) for chunk, score in self.lexical.search(query.text, depth, mask)]
+
+    def with_relevance(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
+        """Cosine similarity to the question for passages that only the lexical ranking found."""
+        missing = [p.chunk.id for p in passages if p.relevance is None]
+        vectors = self.store.chunk_vectors(missing) if missing else {}
+        return [
+            p if p.relevance is not None else replace(p, relevance=float(vectors[p.chunk.id] @ vector))
+            for p in passages
+            if p.relevance is not None or p.chunk.id in vectors
+        ]
+
+    def search(self, query: Query, mode: str = "hybrid") -> list[Passage]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        depth = max(MIN_DEPTH, query.k * OVERFETCH)
+        vector = self.store.embedder.embed([query.text])[0]
+        rankings: dict[str, list[Passage]] = {}
+        if mode in ("hybrid", "dense"):
+            rankings["dense"] = self.dense(query, vector, depth)
+        if mode in ("hybrid", "lexical"):
+            rankings["lexical"] = self.lexical_hits(query, depth)
+        passages = fuse(rankings) if mode == "hybrid" else next(iter(rankings.values()))
+        passages = best_per_paper(passages) if query.per_paper else passages
+        return self.with_relevance(passages[: query.k], vector)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,7 @@ CHUNKS = "chunks"
 NOTES = "notes"
 # Notes (cached TL;DRs and the like) are looked up by id only; Chroma still wants a vector for each record.
 NOTE_VECTOR = [1.0]
+VERSION_KEY = "meta::chunks-version"
 JOURNAL = "ingest-journal.json"
 
 
@@ -199,6 +201,8 @@ class PaperStore:
             self.upsert_papers(to_embed, chunks, vectors)
         if remeta:
             self.papers.update(ids=[p.id for p, _ in remeta], metadatas=[m for _, m in remeta])
+        if to_embed:
+            self.bump_version()
         self.journal.unlink(missing_ok=True)
         return WriteReport(len(fresh), len(retext) + len(remeta), unchanged, len(chunks))
 
@@ -250,9 +254,18 @@ class PaperStore:
         orphans = [i for i in ids if i not in landed]
         if orphans:
             self.chunks.delete(where={"paper_id": {"$in": orphans}})
+            self.bump_version()
         if landed:  # their chunks may be newer than their record: make the next ingest rewrite them
             self.papers.update(ids=sorted(landed), metadatas=[{"text_hash": "recovered"}] * len(landed))
         self.journal.unlink(missing_ok=True)
+
+    def bump_version(self) -> None:
+        """A new token after every change to the chunks, so derived indexes (BM25) know to refresh."""
+        self.put_notes({VERSION_KEY: (uuid.uuid4().hex, {"kind": "version"})})
+
+    def version(self) -> str:
+        found = self.get_notes([VERSION_KEY])
+        return found[VERSION_KEY][0] if found else "empty"
 
     def put_notes(self, notes: dict[str, tuple[str, dict]]) -> None:
         """Small texts keyed by id (a TL;DR per paper, model and prompt version), with their metadata."""
@@ -303,8 +316,16 @@ class PaperStore:
         return self.papers.count(), self.chunks.count()
 
     def all_chunks(self) -> list[Chunk]:
-        got = self.chunks.get(include=["documents", "metadatas"])
-        return [chunk_from_result(d, m) for d, m in zip(got["documents"], got["metadatas"])]
+        chunks: list[Chunk] = []
+        total = self.chunks.count()
+        for offset in range(0, total, self.max_batch):
+            got = self.chunks.get(include=["documents", "metadatas"], limit=self.max_batch, offset=offset)
+            chunks.extend(chunk_from_result(d, m) for d, m in zip(got["documents"], got["metadatas"]))
+        return chunks
+
+    def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        got = self.chunks.get(ids=chunk_ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
 
     def dense_search(
         self,

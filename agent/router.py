@@ -1,0 +1,178 @@
+"""A chat message (and history) -> the right action: find papers, TL;DR one, the digest, or a grounded answer.
+
+In: the user's message, the conversation so far, a scope, and the services (store, searcher, TL;DR writer, QA).
+Out: a stream of `Reply` snapshots (Markdown text that grows, plus the structured result), which the CLI prints
+and the app renders. Routing does not depend on the model emitting tool calls (a 135M model cannot do that
+reliably): explicit rules first, then the nearest intent by embedding similarity to example requests, else Q&A.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agent.digest import Digest, build_digest
+from agent.errors import QuestionError
+from agent.qa import QA, Answer, Scope, papers_in_history
+from agent.render import to_markdown
+from agent.tldr import TldrWriter
+from vectorstore.errors import NotFoundError
+from vectorstore.records import Paper
+from vectorstore.search import HybridSearcher, Query
+
+RULES = [
+    ("digest", re.compile(r"\b(digest|newsletter|round-?up|inbox)\b", re.IGNORECASE)),
+    ("tldr", re.compile(r"\b(tl;?dr|summari[sz]e|summary of|sum up|gist of)\b", re.IGNORECASE)),
+    (
+        "find",
+        re.compile(
+            r"^(list|show|find|search)\b|\b(what'?s new|which papers|any papers|papers (on|about)|"
+            r"list (the )?papers|show me (the )?papers|find (me )?papers)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+EXAMPLES = {
+    "digest": ["give me today's digest", "send me the daily overview of papers", "compose the daily email"],
+    "tldr": ["summarise the SambaY paper", "one-line summary of this paper", "what is the gist of that paper"],
+    "find": ["what's new on diffusion language models today?", "papers about retrieval", "recent work on agents"],
+}
+INTENT_SIMILARITY = 0.55
+TODAY = re.compile(r"\b(today|today's|this day)\b", re.IGNORECASE)
+NAMED_PAPER = re.compile(r"(?:the\s+)?[\"“']?([A-Z][\w.+-]*(?:[-\s][A-Z0-9][\w.+-]*)*)[\"”']?\s+paper", re.UNICODE)
+
+
+@dataclass
+class Reply:
+    kind: str
+    text: str
+    answer: Answer | None = None
+    papers: list[Paper] = field(default_factory=list)
+    digest: Digest | None = None
+
+
+class Agent:
+    def __init__(self, searcher: HybridSearcher, writer: TldrWriter, qa: QA) -> None:
+        self.searcher = searcher
+        self.store = searcher.store
+        self.writer = writer
+        self.qa = qa
+        self._examples: dict[str, np.ndarray] | None = None
+
+    # --- routing -------------------------------------------------------------------------------------------
+
+    def example_vectors(self) -> dict[str, np.ndarray]:
+        if self._examples is None:
+            embed = self.store.embedder.embed
+            self._examples = {intent: embed(texts) for intent, texts in EXAMPLES.items()}
+        return self._examples
+
+    def route(self, message: str) -> str:
+        for intent, pattern in RULES:
+            if pattern.search(message):
+                return intent
+        vector = self.store.embedder.embed([message])[0]
+        scores = {intent: float((vectors @ vector).max()) for intent, vectors in self.example_vectors().items()}
+        intent, score = max(scores.items(), key=lambda item: item[1])
+        return intent if score >= INTENT_SIMILARITY else "ask"
+
+    def respond(self, message: str, history: list[dict] | None = None, scope: Scope | None = None) -> Iterator[Reply]:
+        message = " ".join((message or "").split())
+        if not message:
+            raise QuestionError("The message is empty.", "Ask about the papers, or ask for today's digest.")
+        scope = scope or Scope()
+        intent = self.route(message)
+        handler = {"digest": self.digest, "tldr": self.tldr, "find": self.find}.get(intent)
+        if handler is None:
+            yield from self.ask(message, history or [], scope)
+        else:
+            yield handler(message, history or [], scope)
+
+    # --- actions -------------------------------------------------------------------------------------------
+
+    def day_scope(self, message: str, scope: Scope) -> Scope:
+        """ "today" means the newest day in the store, unless the caller already scoped the request."""
+        if scope.start or scope.end or scope.paper_ids or not TODAY.search(message):
+            return scope
+        days = self.store.dates()
+        return Scope(days[-1], days[-1]) if days else scope
+
+    def find(self, message: str, history: list[dict], scope: Scope) -> Reply:
+        scope = self.day_scope(message, scope)
+        topic = re.sub(
+            r"^(list|show|find|search)\b|what'?s new( on| in| about)?|today'?s?|papers?( on| about)?",
+            " ",
+            message,
+            flags=re.IGNORECASE,
+        )
+        topic = " ".join(topic.replace("?", " ").split()) or message
+        hits = self.searcher.search(Query(topic, 8, scope.start, scope.end, scope.paper_ids, per_paper=True))
+        papers = [self.store.get_paper(p.chunk.paper_id) for p in hits if (p.relevance or 0) >= 0.2]
+        if not papers:
+            return Reply("find", f"No papers match “{topic}” in this scope.")
+        lines = [f"Papers on **{topic}**:"] + [paper_bullet(p) for p in papers]
+        return Reply("find", "\n".join(lines), papers=papers)
+
+    def named_paper(self, message: str, history: list[dict], scope: Scope) -> Paper:
+        """The paper a request names: an id, a name ("the SambaY paper"), the one being discussed, or the best match."""
+        ids = re.findall(r"\b\d{4}\.\d{4,5}\b", message)
+        if ids:
+            return self.store.get_paper(ids[0])
+        name = NAMED_PAPER.search(message)
+        query = name.group(1) if name else re.sub(r"(?i)tl;?dr|summari[sz]e|summary of|sum up|gist of", "", message)
+        discussed = papers_in_history(history)
+        if not name and discussed:
+            return self.store.get_paper(discussed[0])
+        hits = self.searcher.search(Query(query, 5, scope.start, scope.end, scope.paper_ids, per_paper=True))
+        if not hits:
+            raise NotFoundError(f"No paper matches {query.strip()!r}.", "Name it by its title or arXiv id.")
+        key = query.strip().lower()
+        for hit in hits:  # a title that contains the name beats a merely similar one
+            if key and key in hit.chunk.title.lower():
+                return self.store.get_paper(hit.chunk.paper_id)
+        return self.store.get_paper(hits[0].chunk.paper_id)
+
+    def tldr(self, message: str, history: list[dict], scope: Scope) -> Reply:
+        paper = self.named_paper(message, history, scope)
+        note = self.writer.tldrs([paper])[paper.id]
+        marker = " *(from the abstract)*" if note.fallback else ""
+        text = f"**{paper.title}** ({paper.id})\n\n{note.text}{marker}"
+        if paper.url:
+            text += f"\n\n[{paper.url}]({paper.url})"
+        return Reply("tldr", text, papers=[paper])
+
+    def digest(self, message: str, history: list[dict], scope: Scope) -> Reply:
+        days = self.store.dates()
+        if not days:
+            return Reply("digest", "The store is empty: add papers first.")
+        start, end = (scope.start or days[-1]), (scope.end or scope.start or days[-1])
+        result = build_digest(self.store, self.writer, start, end, top_n=10)
+        return Reply("digest", to_markdown(result), digest=result)
+
+    def ask(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:
+        answer = self.qa.start(message, history, scope)
+        for text in self.qa.stream(answer):
+            yield Reply("ask", text, answer=answer)
+        yield Reply("ask", render_answer(answer), answer=answer)
+
+
+def paper_bullet(paper: Paper) -> str:
+    link = f"[{paper.id}]({paper.url})" if paper.url else paper.id
+    return f"- **{paper.title}** — {link} · ▲{paper.upvotes} · {paper.date}"
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer, then its numbered sources with links and quotes (which also lets follow-ups find the paper)."""
+    if not answer.covered:
+        return answer.text
+    lines = [answer.text, "", "**Sources**"]
+    for citation in answer.citations:
+        link = f"[{citation.paper_id}]({citation.url})" if citation.url else citation.paper_id
+        where = f", {citation.section}" if citation.section not in ("", "abstract") else ""
+        where += f", p. {citation.pages}" if citation.pages else ""
+        quote = citation.quote[:300] + ("…" if len(citation.quote) > 300 else "")
+        lines.append(f"[{citation.number}] {citation.title} — {link}{where}\n> {quote}")
+    return "\n".join(lines)
