@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(VENV)/bin/papers demo
+	$(PY) app.py
 
 test: install
 	$(VENV)/bin/ruff check .

@@ -188,6 +188,16 @@ class LocalLLM:
         new_tokens = output[:, inputs["input_ids"].shape[1] :]
         return [text.strip() for text in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
 
+    def choose(self, messages: Messages, options: list[str]) -> str:
+        """The option whose first token the model finds most likely as the answer's start (no free text)."""
+        import torch
+
+        inputs = self.encode([messages])
+        first_tokens = [self.tokenizer(option, add_special_tokens=False)["input_ids"][0] for option in options]
+        with self.lock, torch.inference_mode():
+            logits = self.model(**inputs).logits[0, -1]
+        return options[int(torch.argmax(logits[first_tokens]))]
+
     def stream(self, messages: Messages, max_new_tokens: int = 256) -> Iterator[str]:
         """Text pieces as the model writes them; generation runs in a thread and holds the model's lock."""
         import torch

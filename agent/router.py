@@ -41,6 +41,10 @@ EXAMPLES = {
     "find": ["what's new on diffusion language models today?", "papers about retrieval", "recent work on agents"],
 }
 INTENT_SIMILARITY = 0.55
+QUESTION = re.compile(
+    r"\?\s*$|^(which|what|who|whom|whose|when|where|why|how|does|do|did|is|are|was|were|can|could|should)\b",
+    re.IGNORECASE,
+)
 TODAY = re.compile(r"\b(today|today's|this day)\b", re.IGNORECASE)
 NAMED_PAPER = re.compile(r"(?:the\s+)?[\"“']?([A-Z][\w.+-]*(?:[-\s][A-Z0-9][\w.+-]*)*)[\"”']?\s+paper", re.UNICODE)
 
@@ -74,6 +78,8 @@ class Agent:
         for intent, pattern in RULES:
             if pattern.search(message):
                 return intent
+        if QUESTION.search(message):  # "Which paper ...?" asks for an answer with evidence, not a list
+            return "ask"
         vector = self.store.embedder.embed([message])[0]
         scores = {intent: float((vectors @ vector).max()) for intent, vectors in self.example_vectors().items()}
         intent, score = max(scores.items(), key=lambda item: item[1])

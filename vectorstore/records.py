@@ -77,7 +77,7 @@ class Paper:
         data["authors"] = list(self.authors)
         data["ai_keywords"] = list(self.ai_keywords)
         data.pop("fulltext")
-        data.update(arxiv_url=self.arxiv_url, hf_url=self.hf_url)
+        data.update(arxiv_url=self.arxiv_url, hf_url=self.hf_url, byline=self.byline)
         return data
 
 

@@ -66,7 +66,7 @@ def paper_from_metadata(meta: dict) -> Paper:
     record["date"] = date.fromisoformat(record["date"])
     record["authors"] = tuple(record.get("authors", ()))
     record["ai_keywords"] = tuple(record.get("ai_keywords", ()))
-    for derived in ("arxiv_url", "hf_url"):
+    for derived in ("arxiv_url", "hf_url", "byline"):
         record.pop(derived, None)
     return Paper(**record)
 

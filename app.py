@@ -1,0 +1,299 @@
+"""The Gradio app (and Hugging Face Space entry point): Today, Digest, Ask, Library and About tabs.
+
+In: `Settings` from the environment (`PAPERS_*`). Out: a web UI plus named API endpoints (`/today`, `/digest`,
+`/ask`, `/ingest`). Rendering only: every action is a call into `agent/`; feed text is escaped wherever it is
+shown. The model is loaded once and shared; the queue bounds how much runs at once. On an empty store the
+bundled sample is loaded first, so the app is useful offline. `python app.py` or `make run` starts it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import gradio as gr
+
+from agent.digest import build_digest
+from agent.library import ensure_sample, ingest_days, ingest_paths
+from agent.qa import Scope, message_text
+from agent.render import to_html, to_markdown
+from agent.services import Services
+from agent.settings import Settings
+from vectorstore.errors import PapersError
+from vectorstore.fetch import DailyPapersClient
+from vectorstore.records import Paper
+
+MAX_UPLOAD_MB = 20
+UPLOAD_TYPES = (".json", ".txt")
+IN_SPACE = bool(os.environ.get("SPACE_ID"))
+
+try:  # ZeroGPU on Hugging Face Spaces: borrow a GPU only while generating
+    import spaces
+
+    gpu = spaces.GPU
+except ImportError:
+
+    def gpu(fn):
+        return fn
+
+
+def esc(text: str) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def paper_card(paper: Paper, tldr: str = "") -> str:
+    title = esc(paper.title)
+    if paper.url:
+        title = f'<a href="{esc(paper.url)}" target="_blank" rel="noopener">{title}</a>'
+    links = [("arXiv", paper.arxiv_url), ("GitHub", paper.github_url), ("Project", paper.project_url)]
+    link_html = " · ".join(f'<a href="{esc(u)}" target="_blank" rel="noopener">{n}</a>' for n, u in links if u)
+    summary = esc(tldr) if tldr else f"<i>{esc(paper.abstract[:280])}…</i>"
+    return (
+        f'<div class="paper-card"><div class="paper-title">{title}</div>'
+        f'<div class="paper-meta">▲{paper.upvotes} · {esc(paper.byline)} · {paper.date}</div>'
+        f'<div class="paper-tldr">{summary}</div><div class="paper-links">{link_html}</div></div>'
+    )
+
+
+class PapersApp:
+    """The app's handlers; each is a thin call into the services, turning typed errors into gr.Error."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @property
+    def store(self):
+        return self.services.store
+
+    def day_choices(self) -> list[str]:
+        return [d.isoformat() for d in reversed(self.store.dates())]
+
+    def cached_tldrs(self, papers: list[Paper]) -> dict[str, str]:
+        if not self.services.model_loaded:
+            return {}
+        return {k: v.text for k, v in self.services.writer.cached(papers).items()}
+
+    def today_papers(self, day: str) -> list[dict]:
+        """The day's papers, most upvoted first, with TL;DRs where cached (API: /today)."""
+        when = parse_day(day) if day else (self.store.dates() or [None])[-1]
+        if when is None:
+            return []
+        papers = self.store.list_papers(when, when)
+        tldrs = self.cached_tldrs(papers)
+        return [{**p.to_dict(), "tldr": tldrs.get(p.id, "")} for p in papers]
+
+    def today_html(self, day: str) -> str:
+        rows = self.today_papers(day)
+        if not rows:
+            return "<p>No papers for this day. Add some in the Library tab.</p>"
+        papers = [self.store.get_paper(r["id"]) for r in rows]
+        return "".join(paper_card(p, r["tldr"]) for p, r in zip(papers, rows))
+
+    @gpu
+    def write_tldrs(self, day: str, progress=gr.Progress()) -> str:
+        when = parse_day(day)
+        papers = self.store.list_papers(when, when)
+        progress(0, desc="Loading the model")
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            progress(done[0] / max(1, len(papers)), desc=f"TL;DR {done[0]}/{len(papers)}")
+
+        with errors_as_gradio():
+            self.services.writer.tldrs(papers, tick)
+        return self.today_html(day)
+
+    @gpu
+    def digest(self, start: str, end: str, top: float = 10) -> dict:
+        """Markdown and HTML of the digest for a day or range (API: /digest)."""
+        first, last = parse_day(start), parse_day(end or start)
+        if last < first:
+            raise gr.Error("The end date is before the start date.")
+        with errors_as_gradio():
+            result = build_digest(self.store, self.services.writer, first, last, int(top))
+        return {
+            "title": result.title,
+            "markdown": to_markdown(result),
+            "html": to_html(result),
+            "papers": len(result.items),
+        }
+
+    def digest_view(self, start: str, end: str, top: float, progress=gr.Progress()):
+        progress(0, desc="Writing TL;DRs")
+        result = self.digest(start, end, top)
+        folder = Path(tempfile.mkdtemp(prefix="digest-"))
+        md, page = folder / "digest.md", folder / "digest.html"
+        md.write_text(result["markdown"], encoding="utf-8")
+        page.write_text(result["html"], encoding="utf-8")
+        return result["html"], [str(md), str(page)]
+
+    @gpu
+    def chat(self, message, history, scope: str, day: str, paper_id: str):
+        """Streams the agent's reply (API: /ask)."""
+        text = message_text({"content": message}) if not isinstance(message, str) else message
+        with errors_as_gradio():
+            for reply in self.services.agent.respond(text, history or [], self.scope(scope, day, paper_id)):
+                yield reply.text
+
+    def scope(self, kind: str, day: str, paper_id: str) -> Scope:
+        if kind == "One day" and day:
+            when = parse_day(day)
+            return Scope(when, when)
+        if kind == "One paper" and paper_id.strip():
+            with errors_as_gradio():
+                return Scope(paper_ids=(self.store.get_paper(paper_id.strip()).id,))
+        return Scope()
+
+    def ingest_files(self, files, progress=gr.Progress()) -> str:
+        """Adds uploaded .json / .txt files to the store (API: /ingest)."""
+        paths = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
+        if not paths:
+            raise gr.Error("Choose one or more .json or .txt files first.")
+        for path in paths:
+            if path.suffix.lower() not in UPLOAD_TYPES:
+                raise gr.Error(f"{path.name}: only {', '.join(UPLOAD_TYPES)} files can be added.")
+            if path.stat().st_size > MAX_UPLOAD_MB * 2**20:
+                raise gr.Error(f"{path.name} is larger than {MAX_UPLOAD_MB} MB.")
+        lines: list[str] = []
+        progress(0, desc="Embedding")
+        summary = ingest_paths(self.store, paths, lines.append)
+        return report(summary, lines) + "\n\n" + self.counts()
+
+    def fetch_day(self, day: str) -> str:
+        settings = self.services.settings
+        warnings: list[str] = []
+        client = DailyPapersClient(
+            settings.api_url,
+            settings.cache_dir,
+            settings.http_timeout,
+            settings.http_retries,
+            settings.retry_backoff,
+            settings.max_retry_after,
+            warnings.append,
+        )
+        lines: list[str] = []
+        summary = ingest_days(self.store, client, [parse_day(day)], lines.append)
+        return report(summary, warnings + lines) + "\n\n" + self.counts()
+
+    def counts(self) -> str:
+        papers, chunks = self.store.counts()
+        return f"**{papers}** papers, **{chunks}** chunks in the store."
+
+    def about(self) -> str:
+        import torch
+
+        settings = self.services.settings
+        device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+        return (
+            f"- **Model:** `{settings.model}` on {device}\n- **Embeddings:** `{settings.embed_model}`\n"
+            f"- **Store:** `{settings.chroma_url or settings.data_dir}`\n- {self.counts()}"
+        )
+
+
+def parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        raise gr.Error(f"{value!r} is not a date; use YYYY-MM-DD.") from error
+
+
+def report(summary, lines: list[str]) -> str:
+    text = "\n".join(f"- {html.escape(line)}" for line in lines)
+    if summary.errors:
+        text += "\n\n**Failed:**\n" + "\n".join(f"- {html.escape(e)}" for e in summary.errors)
+    return f"{text}\n\n{summary.line()}"
+
+
+class errors_as_gradio:
+    """Typed errors become a message in the UI (and the API), not a stack trace."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _tb):
+        if isinstance(error, PapersError):
+            raise gr.Error(str(error)) from error
+        return False
+
+
+CSS = """
+.paper-card {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px; margin:8px 0}
+.paper-title {font-weight:600; font-size:1.05em} .paper-meta {color:var(--body-text-color-subdued); font-size:.85em}
+.paper-tldr {margin:6px 0} .paper-links {font-size:.85em}
+"""
+
+
+def build_app(services: Services) -> gr.Blocks:
+    app = PapersApp(services)
+    days = app.day_choices()
+    newest = days[0] if days else None
+    with gr.Blocks(title="Daily Papers Agent") as demo:
+        gr.Markdown("# Daily Papers Agent\nThe Hugging Face Daily Papers, summarised and answerable, on your machine.")
+        with gr.Tab("Today"):
+            with gr.Row():
+                day = gr.Dropdown(days, value=newest, label="Day", allow_custom_value=True, scale=3)
+                tldr_button = gr.Button("Write missing TL;DRs", variant="primary", scale=1)
+            cards = gr.HTML(app.today_html(newest) if newest else "", elem_id="today-cards")
+            day.change(app.today_html, day, cards, api_visibility="private")
+            tldr_button.click(app.write_tldrs, day, cards, api_name="tldr")
+        with gr.Tab("Digest"):
+            with gr.Row():
+                start = gr.Dropdown(days, value=newest, label="From", allow_custom_value=True)
+                end = gr.Dropdown(days, value=newest, label="To", allow_custom_value=True)
+                top = gr.Slider(1, 50, value=10, step=1, label="Papers")
+            make = gr.Button("Generate digest", variant="primary")
+            preview = gr.HTML(elem_id="digest-preview")
+            downloads = gr.File(label="Download .md / .html", file_count="multiple")
+            make.click(app.digest_view, [start, end, top], [preview, downloads], api_visibility="private")
+        with gr.Tab("Ask"):
+            with gr.Row():
+                scope = gr.Radio(["All papers", "One day", "One paper"], value="All papers", label="Scope")
+                scope_day = gr.Dropdown(days, value=newest, label="Day", allow_custom_value=True)
+                scope_paper = gr.Textbox(label="Paper id", placeholder="2501.10120")
+            gr.ChatInterface(
+                app.chat,
+                additional_inputs=[scope, scope_day, scope_paper],
+                api_name="ask",
+                examples=[
+                    ["Which paper pre-trains a language model for legal case retrieval?", "All papers", newest, ""]
+                ],
+                cache_examples=False,
+                chatbot=gr.Chatbot(height=480, elem_id="chat"),
+            )
+        with gr.Tab("Library"):
+            with gr.Row():
+                fetch_date = gr.Textbox(label="Fetch a day from the Daily Papers API", placeholder="2026-06-30")
+                fetch = gr.Button("Fetch")
+            uploads = gr.File(
+                label=f"Add .json / .txt files (≤ {MAX_UPLOAD_MB} MB each)",
+                file_count="multiple",
+                file_types=list(UPLOAD_TYPES),
+            )
+            add = gr.Button("Add files", variant="primary")
+            status = gr.Markdown(app.counts())
+            fetch.click(app.fetch_day, fetch_date, status, api_name="fetch")
+            add.click(app.ingest_files, uploads, status, api_name="ingest")
+        with gr.Tab("About"):
+            gr.Markdown(app.about)
+        gr.api(app.today_papers, api_name="today")
+        gr.api(app.digest, api_name="digest")
+    demo.queue(default_concurrency_limit=8, max_size=64)
+    return demo
+
+
+def main() -> None:
+    settings = Settings()
+    services = Services(settings)
+    ensure_sample(services.store, print)
+    demo = build_app(services)
+    host = "0.0.0.0" if IN_SPACE else os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
+    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    demo.launch(server_name=host, server_port=port, css=CSS)
+
+
+if __name__ == "__main__":
+    main()

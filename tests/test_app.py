@@ -1,0 +1,148 @@
+"""The Gradio app launched on loopback: its API through gradio_client, and its pages in a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from agent.library import ingest_paths, sample_path
+from agent.services import Services
+from agent.settings import Settings
+from app import CSS, build_app
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+HOSTILE_TITLE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> Hostile Title'
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def running_app(tmp_path_factory, archive, embedder, llm):
+    """The app over a store with the sample, one archive day and a record whose title is HTML."""
+    data = tmp_path_factory.mktemp("app-data")
+    records = json.loads((archive / "2025-06-02.json").read_text())
+    hostile = json.loads(json.dumps(records[1]))
+    hostile["paper"].update(id="2605.99998", title=HOSTILE_TITLE, upvotes=500)
+    hostile_file = data / "2026-05-01.json"  # the newest day, so the Today tab opens on it
+    hostile_file.write_text(json.dumps([hostile]))
+    services = Services(Settings(data_dir=data), model=llm)
+    services.store._embedder = embedder
+    ingest_paths(services.store, [sample_path(), archive / "2025-06-02.json", hostile_file], say=lambda _: None)
+    demo = build_app(services)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    yield f"http://127.0.0.1:{port}/", services
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(running_app):
+    from gradio_client import Client
+
+    return Client(running_app[0], verbose=False)
+
+
+def test_today_endpoint_lists_the_days_papers(client):
+    rows = client.predict("2025-06-02", api_name="/today")
+    assert len(rows) == 20 and rows[0]["upvotes"] >= rows[-1]["upvotes"]
+    assert {"id", "title", "tldr", "hf_url", "byline"} <= set(rows[0])
+
+
+def test_digest_endpoint_returns_markdown_and_html(client):
+    result = client.predict("2025-06-02", "2025-06-02", 3, api_name="/digest")
+    assert result["papers"] == 3 and result["markdown"].startswith("# Daily Papers — 2025-06-02")
+    hostile = client.predict("2026-05-01", "2026-05-01", 3, api_name="/digest")
+    assert "<script>window" not in hostile["html"] and "&lt;script&gt;" in hostile["html"]
+
+
+def test_ingest_endpoint_adds_an_uploaded_file(client, archive, running_app):
+    from gradio_client import handle_file
+
+    status = client.predict([handle_file(str(archive / "2025-06-03.json"))], api_name="/ingest")
+    assert "added" in status and "papers" in status
+    papers, _ = running_app[1].store.counts()
+    assert papers >= 44 + 20 + 1 + 10
+
+
+def test_ask_endpoint_answers_with_sources(client):
+    reply = client.predict(
+        "Which paper pre-trains a language model for legal case retrieval?", "All papers", "", "", api_name="/ask"
+    )
+    assert "SAILER" in reply and "**Sources**" in reply
+
+
+def test_eight_concurrent_asks_all_complete(running_app):
+    from gradio_client import Client
+
+    questions = [
+        "Which paper studies time blindness in video-language models?",
+        "Which hybrid network puts more convolution blocks in early stages?",
+        "Which paper pre-trains a language model for legal case retrieval?",
+        "Which model uses mask attention matrices with prefix adapters for code?",
+    ] * 2
+    replies: list[str] = [""] * len(questions)
+
+    def ask(i: int) -> None:
+        replies[i] = Client(running_app[0], verbose=False).predict(questions[i], "All papers", "", "", api_name="/ask")
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(questions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert all("**Sources**" in r for r in replies), [r[:80] for r in replies]
+
+
+def test_in_a_real_browser(running_app):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    url = running_app[0]
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("tab", name="Today").wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Today").click()
+        page.locator("#today-cards").get_by_text("Hostile Title").first.wait_for(timeout=30_000)
+        assert "<script>window.__pwned" in page.locator("#today-cards").inner_text(), "HTML in a title shows as text"
+        assert page.evaluate("window.__pwned") is None and not dialogs, "no script from a title ran"
+        page.screenshot(path=str(ARTIFACTS / "today.png"), full_page=True)
+
+        page.get_by_role("tab", name="Ask").click()
+        box = page.get_by_placeholder(re.compile("message|Type", re.IGNORECASE)).first
+        box.fill("Which paper shows that prolonged reinforcement learning expands reasoning boundaries?")
+        box.press("Enter")
+        page.locator("#chat").get_by_text("Sources").first.wait_for(timeout=240_000)
+        link = page.locator("#chat a[href*='huggingface.co/papers/2505.24864']").first
+        link.wait_for(timeout=30_000)
+        assert "2505.24864" in link.get_attribute("href"), "the citation links to the ProRL paper"
+        page.screenshot(path=str(ARTIFACTS / "ask.png"), full_page=True)
+
+        page.get_by_role("tab", name="Digest").click()
+        page.get_by_role("button", name="Generate digest").click()
+        page.locator("#digest-preview h1").first.wait_for(timeout=240_000)
+        page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
+
+        page.get_by_role("tab", name="Library").click()
+        page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
+        browser.close()
