@@ -27,7 +27,7 @@ from vectorstore.fetch import DailyPapersClient
 from vectorstore.records import Paper
 
 MAX_UPLOAD_MB = 20
-UPLOAD_TYPES = (".json", ".txt")
+UPLOAD_TYPES = (".json", ".txt", ".pdf")
 IN_SPACE = bool(os.environ.get("SPACE_ID"))
 
 try:  # ZeroGPU on Hugging Face Spaces: borrow a GPU only while generating
@@ -149,10 +149,10 @@ class PapersApp:
         return Scope()
 
     def ingest_files(self, files, progress=gr.Progress()) -> str:
-        """Adds uploaded .json / .txt files to the store (API: /ingest)."""
+        """Adds uploaded .json / .txt / .pdf files to the store (API: /ingest)."""
         paths = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
         if not paths:
-            raise gr.Error("Choose one or more .json or .txt files first.")
+            raise gr.Error("Choose one or more .json, .txt or .pdf files first.")
         for path in paths:
             if path.suffix.lower() not in UPLOAD_TYPES:
                 raise gr.Error(f"{path.name}: only {', '.join(UPLOAD_TYPES)} files can be added.")
@@ -269,7 +269,7 @@ def build_app(services: Services) -> gr.Blocks:
                 fetch_date = gr.Textbox(label="Fetch a day from the Daily Papers API", placeholder="2026-06-30")
                 fetch = gr.Button("Fetch")
             uploads = gr.File(
-                label=f"Add .json / .txt files (≤ {MAX_UPLOAD_MB} MB each)",
+                label=f"Add .json / .txt / .pdf files (≤ {MAX_UPLOAD_MB} MB each)",
                 file_count="multiple",
                 file_types=list(UPLOAD_TYPES),
             )

@@ -16,7 +16,7 @@ import click
 from tqdm import tqdm
 
 from agent.digest import build_digest
-from agent.library import days_between, ensure_sample, ingest_days, ingest_paths, sample_path
+from agent.library import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.llm import load_llm
 from agent.mail import send_digest
 from agent.qa import Scope
@@ -25,6 +25,7 @@ from agent.router import render_answer
 from agent.services import Services
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter
+from vectorstore.arxiv import ArxivClient
 from vectorstore.errors import NotFoundError, PapersError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.records import Paper
@@ -76,12 +77,14 @@ def cli(ctx: click.Context, **flags) -> None:
 @click.option("--from", "start", callback=parse_day, help="First day of a range to fetch.")
 @click.option("--to", "end", callback=parse_day, help="Last day of a range to fetch (default: --from).")
 @click.option("--sample", is_flag=True, help="Ingest the bundled sample (44 papers).")
+@click.option("--arxiv", "arxiv_ids", multiple=True, help="Fetch this paper's PDF from arXiv (repeatable).")
+@click.option("--fulltext", is_flag=True, help="With --date/--from: also fetch each paper's PDF from arXiv.")
 @click.pass_context
-def ingest(ctx, paths, day, start, end, sample) -> None:
-    """Add papers from files or folders (saved pages, API .json) or from the API by date."""
+def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
+    """Add papers from files or folders (saved pages, API .json, PDFs), from the API by date, or from arXiv."""
     settings = settings_of(ctx)
-    if not (paths or day or start or sample):
-        raise click.UsageError("Name files or folders, --date D, --from D1 --to D2, or --sample.")
+    if not (paths or day or start or sample or arxiv_ids):
+        raise click.UsageError("Name files or folders, --date D, --from D1 --to D2, --arxiv ID, or --sample.")
     store = open_store(settings)
     summaries = []
     if paths or sample:
@@ -98,6 +101,11 @@ def ingest(ctx, paths, day, start, end, sample) -> None:
         )
         days = [day] if day else days_between(start, end or start)
         summaries.append(ingest_days(store, client, days, say))
+        if fulltext:
+            arxiv_ids = (*arxiv_ids, *(p.id for d in days for p in store.list_papers(d, d) if p.is_arxiv))
+    if arxiv_ids:
+        arxiv = ArxivClient(settings.arxiv_url, settings.cache_dir, settings.arxiv_interval, settings.http_timeout)
+        summaries.append(ingest_arxiv(store, arxiv, list(dict.fromkeys(arxiv_ids)), say))
     for summary in summaries:
         say(summary.line())
     errors = [e for s in summaries for e in s.errors]

