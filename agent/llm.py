@@ -218,5 +218,9 @@ class LocalLLM:
 
 
 def load_llm(settings) -> ChatModel:
-    """The model the settings name, loaded once by the caller and shared."""
+    """The model the settings name, loaded once by the caller and shared: a server's when PAPERS_LLM_URL is set."""
+    if settings.llm_url:
+        from agent.remote_llm import OpenAIChat
+
+        return OpenAIChat(settings.llm_url, settings.model, settings.llm_api_key)
     return LocalLLM(settings.model, settings.models_dir, settings.device, settings.dtype, settings.batch_size)

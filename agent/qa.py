@@ -146,7 +146,7 @@ def citations_for(text: str, passages: list[Passage]) -> tuple[str, list[Citatio
 
 
 class QA:
-    def __init__(self, searcher: HybridSearcher, model: ChatModel, k: int = 5, max_new_tokens: int = 160) -> None:
+    def __init__(self, searcher: HybridSearcher, model: ChatModel, k: int = 5, max_new_tokens: int = 120) -> None:
         self.searcher = searcher
         self.model = model
         self.k = k

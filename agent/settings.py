@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     # Store: embedded Chroma by default; a `chroma run` server when a URL is set.
     chroma_url: str = ""
+    chroma_prefix: str = ""
     embed_model: str = "all-MiniLM-L6-v2"
     embed_device: str = "auto"
     # ~1,000 characters stays inside MiniLM's 256-token window; the overlap keeps cut sentences whole somewhere.
@@ -70,4 +71,5 @@ def open_store(settings: Settings) -> PaperStore:
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         chroma_url=settings.chroma_url,
+        collection_prefix=settings.chroma_prefix,
     )

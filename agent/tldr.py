@@ -108,13 +108,22 @@ def invented_names(text: str, paper: Paper) -> list[str]:
     return [name for name in NAME_LIKE.findall(text) if name.lower() not in source]
 
 
+def echoes_title(text: str, title: str) -> bool:
+    """The title repeated back; a short title is a name, which a TL;DR may well start with."""
+    text_key, key = title_key(text), title_key(title)
+    return text_key == key or (key in text_key and len(title.split()) >= 5)
+
+
 def clean_tldr(raw: str, paper: Paper) -> tuple[str, str]:
     """(text, "") when the output is usable, else ("", why not)."""
-    text = strip_boilerplate(" ".join(raw.split()))
+    lines = [strip_boilerplate(line.strip()) for line in raw.splitlines() if line.strip()]
+    # Chat models sometimes put a heading line ("X: A ... model") before the sentence itself.
+    whole = [line for line in lines if line.endswith((".", "!", "?")) and len(line.split()) >= 5]
+    text = whole[0] if whole else (lines[0] if lines else "")
     text = first_sentence(text)
     if len(text.split()) < 5:
         return "", "too short"
-    if text.lower().startswith(("title:", "abstract:")) or title_key(paper.title) in title_key(text):
+    if text.lower().startswith(("title:", "abstract:")) or echoes_title(text, paper.title):
         return "", "echoed the prompt"
     if not text.endswith((".", "!", "?")):
         clause = max(text.rfind(", "), text.rfind("; "))
@@ -180,7 +189,8 @@ class TldrWriter:
             return [fallback_tldr(p, f"model error: {type(error).__name__}") for p in papers]
         tldrs = []
         for paper, raw in zip(papers, outputs):
-            text, problem = clean_tldr(f"{lead_name(paper.title)} {raw}", paper)
+            lead = lead_name(paper.title)
+            text, problem = clean_tldr(raw if raw.startswith(lead) else f"{lead} {raw}", paper)
             tldrs.append(Tldr(paper.id, text) if text else fallback_tldr(paper, problem))
         return tldrs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
 import pytest
@@ -10,6 +11,22 @@ import pytest
 from agent.library import ingest_paths, sample_path
 from vectorstore.search import DenseSearcher, Query
 from vectorstore.sources import load_file
+from vectorstore.store import PaperStore
+
+
+@pytest.fixture(params=["embedded", "server"])
+def make_store(request, tmp_path, embedder):
+    """Every store test runs against the embedded PersistentClient and a real `chroma run` server."""
+    url = request.getfixturevalue("chroma_server") if request.param == "server" else ""
+    prefix = f"t{uuid.uuid4().hex[:8]}-" if url else ""
+
+    def make(data_dir=None, **kwargs) -> PaperStore:
+        kwargs.setdefault("embedder", embedder)
+        return PaperStore(
+            data_dir or tmp_path / "data", "all-MiniLM-L6-v2", chroma_url=url, collection_prefix=prefix, **kwargs
+        )
+
+    return make
 
 
 def test_sample_ingest_twice_changes_nothing(make_store):

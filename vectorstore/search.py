@@ -22,6 +22,9 @@ OVERFETCH = 4
 MIN_DEPTH = 30
 # The usual RRF constant (Cormack et al. 2009): damps the weight of the very first ranks.
 RRF_K = 60
+# Weighted RRF: on the dev questions over the whole archive, dense weight 0.6 (BM25 1.0) lifted recall@1 of the
+# gold paper from 0.86 to 0.95 with recall@5 unchanged at 1.0; anything from 0.4 to 0.6 did the same.
+WEIGHTS = {"dense": 0.6, "lexical": 1.0}
 MODES = ("hybrid", "dense", "lexical")
 
 
@@ -60,14 +63,14 @@ class DenseSearcher:
 
 
 def fuse(rankings: dict[str, list[Passage]]) -> list[Passage]:
-    """Reciprocal rank fusion: each list adds 1 / (RRF_K + rank) to every chunk it ranks."""
+    """Weighted reciprocal rank fusion: each list adds weight / (RRF_K + rank) to every chunk it ranks."""
     fused: dict[str, float] = {}
     first_seen: dict[str, Passage] = {}
     ranks: dict[str, dict[str, int]] = {}
     for name, passages in rankings.items():
         for rank, passage in enumerate(passages, 1):
             key = passage.chunk.id
-            fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+            fused[key] = fused.get(key, 0.0) + WEIGHTS.get(name, 1.0) / (RRF_K + rank)
             first_seen.setdefault(key, passage)
             ranks.setdefault(key, {})[name] = rank
     order = sorted(fused, key=lambda key: -fused[key])

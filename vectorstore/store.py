@@ -91,6 +91,7 @@ def open_client(data_dir: Path, chroma_url: str = ""):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)  # the journal and the BM25 index live here in both modes
         if chroma_url:
             from urllib.parse import urlparse
 
@@ -101,7 +102,6 @@ def open_client(data_dir: Path, chroma_url: str = ""):
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
-        data_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
     except Exception as error:  # chromadb raises many unrelated types here
         where = chroma_url or str(data_dir)
@@ -121,6 +121,7 @@ class PaperStore:
         chunk_overlap: int = 200,
         chroma_url: str = "",
         embedder: Embedder | HashingEmbedder | None = None,
+        collection_prefix: str = "",
     ) -> None:
         self.data_dir = data_dir
         self.client = open_client(data_dir, chroma_url)
@@ -131,9 +132,17 @@ class PaperStore:
         self.splitter = make_splitter(chunk_size, chunk_overlap)
         self.chunking_key = f"{chunk_size}/{chunk_overlap}"
         space = {"hnsw": {"space": "cosine"}}
-        self.papers = self.client.get_or_create_collection(PAPERS, embedding_function=None, configuration=space)
-        self.chunks = self.client.get_or_create_collection(CHUNKS, embedding_function=None, configuration=space)
-        self.notes = self.client.get_or_create_collection(NOTES, embedding_function=None)
+        # A prefix lets several stores share one Chroma server (one per team, say) without mixing their papers.
+        names = [f"{collection_prefix}{name}" for name in (PAPERS, CHUNKS, NOTES)]
+        try:
+            self.papers = self.client.get_or_create_collection(names[0], embedding_function=None, configuration=space)
+            self.chunks = self.client.get_or_create_collection(names[1], embedding_function=None, configuration=space)
+            self.notes = self.client.get_or_create_collection(names[2], embedding_function=None)
+        except Exception as error:  # a server that went away, a name Chroma refuses, a corrupt folder
+            raise StoreError(
+                f"The paper store at {chroma_url or data_dir} could not be opened: {error}",
+                "Check the folder is writable, or that the Chroma server is running.",
+            ) from error
         self.max_batch = self.client.get_max_batch_size()
         self.recover()
 
