@@ -73,9 +73,9 @@ def cli(ctx: click.Context, **flags) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--date", "day", callback=parse_day, help="Fetch this day from the Daily Papers API.")
-@click.option("--from", "start", callback=parse_day, help="First day of a range to fetch.")
-@click.option("--to", "end", callback=parse_day, help="Last day of a range to fetch (default: --from).")
+@click.option("--date", "day", callback=parse_day, help="Fetch this day from the API (with PATHS: only its files).")
+@click.option("--from", "start", callback=parse_day, help="First day of a range (fetched, or a filter on PATHS).")
+@click.option("--to", "end", callback=parse_day, help="Last day of a range (default: --from).")
 @click.option("--sample", is_flag=True, help="Ingest the bundled sample (44 papers).")
 @click.option("--arxiv", "arxiv_ids", multiple=True, help="Fetch this paper's PDF from arXiv (repeatable).")
 @click.option("--fulltext", is_flag=True, help="With --date/--from: also fetch each paper's PDF from arXiv.")
@@ -88,8 +88,10 @@ def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
     store = open_store(settings)
     summaries = []
     if paths or sample:
-        summaries.append(ingest_paths(store, [*paths, *([sample_path()] if sample else [])], say))
-    if day or start:
+        window = (day or start, day or end or start) if (day or start) else None
+        sources = [*paths, *([sample_path()] if sample else [])]
+        summaries.append(ingest_paths(store, sources, say, window))
+    elif day or start:
         client = DailyPapersClient(
             settings.api_url,
             settings.cache_dir,

@@ -22,7 +22,7 @@ from vectorstore.fetch import DailyPapersClient
 from vectorstore.parse_api import papers_from_payload
 from vectorstore.pdf import PdfPaper, read_pdf
 from vectorstore.records import Paper, page_paper_id
-from vectorstore.sources import expand_paths, load_file
+from vectorstore.sources import date_from_name, expand_paths, load_file
 from vectorstore.store import PaperStore, WriteReport
 
 Say = Callable[[str], None]
@@ -121,10 +121,19 @@ def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -
     say(f"{path}: {paper.id} “{paper.title}”, {pdf.pages} pages, {len(pdf.sections)} sections ({names}…)")
 
 
-def ingest_paths(store: PaperStore, paths: Iterable[Path], say: Say = print) -> IngestSummary:
+def in_window(path: Path, window: tuple[date, date] | None) -> bool:
+    """Files named by date (YYYY-MM-DD.json) outside the window are skipped; undated files are always read."""
+    day = date_from_name(path)
+    return window is None or day is None or window[0] <= day <= window[1]
+
+
+def ingest_paths(
+    store: PaperStore, paths: Iterable[Path], say: Say = print, window: tuple[date, date] | None = None
+) -> IngestSummary:
+    """One file at a time (memory stays bounded by the largest file); a re-run skips what is already stored."""
     summary = IngestSummary()
     try:
-        files = expand_paths(list(paths))
+        files = [path for path in expand_paths(list(paths)) if in_window(path, window)]
     except SourceError as error:
         summary.errors.append(str(error))
         return summary

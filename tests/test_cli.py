@@ -119,3 +119,12 @@ def test_whole_archive_and_seed_ingest_then_reingest_changes_nothing(tmp_path, a
     second = papers(data, "ingest", str(archive), str(seed_page), env=env, timeout=900)
     assert second.returncode == 0 and " 0 added, 0 updated" in second.stderr.splitlines()[-1]
     assert json.loads(papers(data, "stats", "--json", env=env).stdout) == stats
+
+
+def test_folder_ingest_by_date_window_reads_only_those_days(tmp_path, archive):
+    data = tmp_path / "data"
+    env = {"PAPERS_EMBED_MODEL": "hashing"}
+    done = papers(data, "ingest", str(archive), "--from", "2025-06-02", "--to", "2025-06-04", env=env)
+    assert done.returncode == 0 and done.stderr.count("papers (") == 3, done.stderr[-500:]
+    stats = json.loads(papers(data, "stats", "--json", env=env).stdout)
+    assert (stats["first_day"], stats["last_day"], stats["days"]) == ("2025-06-02", "2025-06-04", 3)
