@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,34 +17,21 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
 from agent.library import ingest_paths
 from agent.settings import Settings, open_store
 from benchmarks.common import SHARED, write_result
 from benchmarks.search_speed import queries
+from tests.servers import free_port, start_server, stop_server
 from vectorstore.search import HybridSearcher, Query
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def chroma_server(folder: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("chroma run did not start")
+    cmd = [chroma, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    folder.mkdir(parents=True, exist_ok=True)
+    return start_server(cmd, f"{url}/api/v2/heartbeat", folder / "server.log"), url
 
 
 def ingest(settings: Settings, files: list[Path]) -> dict:
@@ -94,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     files = sorted((SHARED / "data" / "hf_daily_papers").glob("*.json"))[-args.days :]
     root = Path(tempfile.mkdtemp(prefix="papers-scale-"))
-    server, url = start_server(root / "server-db")
+    server, url = chroma_server(root / "server")
     try:
         modes = {
             "embedded": Settings(data_dir=root / "embedded"),
@@ -107,7 +93,7 @@ def main() -> None:
             result[name]["search"] = {n: concurrent_search(settings, texts, n) for n in (1, 4, 16)}
         result["papers"] = open_store(modes["server"]).counts()[0]
     finally:
-        server.terminate()
+        stop_server(server)
     write_result("scale", result)
 
 

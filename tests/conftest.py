@@ -95,37 +95,17 @@ def scripted():
 def chroma_server(tmp_path_factory):
     """A real `chroma run` server on loopback for the session, or the one PAPERS_TEST_CHROMA_URL names."""
     import shutil
-    import socket
-    import subprocess
-    import time
 
-    import httpx
+    from tests.servers import free_port, start_server, stop_server
 
     if os.environ.get("PAPERS_TEST_CHROMA_URL"):
         yield os.environ["PAPERS_TEST_CHROMA_URL"]
         return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     folder = tmp_path_factory.mktemp("chroma-server")
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        server.terminate()
-        pytest.fail(f"chroma run did not start on {url}: {(folder / 'server.log').read_text()[-500:]}")
+    cmd = [chroma, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    server = start_server(cmd, f"{url}/api/v2/heartbeat", folder / "server.log", timeout=60)
     yield url
-    server.terminate()
-    server.wait(timeout=30)
+    stop_server(server)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from agent.library import ingest_paths, sample_path
 from agent.services import Services
 from agent.settings import Settings
 from app import CSS, build_app
+from tests.servers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 HOSTILE_TITLE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> Hostile Title'
@@ -25,12 +25,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

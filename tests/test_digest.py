@@ -6,7 +6,6 @@ import email
 import email.policy
 import json
 import os
-import socket
 import subprocess
 import sys
 from datetime import date
@@ -19,6 +18,7 @@ from agent.library import ingest_paths
 from agent.mail import send_digest
 from agent.render import to_html, to_markdown, to_text
 from agent.tldr import TldrWriter
+from tests.servers import free_port
 
 DAY = date(2025, 6, 2)
 
@@ -36,9 +36,7 @@ class Inbox:
 
 @pytest.fixture
 def smtp_server():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

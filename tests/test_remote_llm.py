@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from agent.errors import ModelError
@@ -16,33 +12,20 @@ from agent.llm import bundled_gguf
 from agent.qa import QA
 from agent.remote_llm import OpenAIChat
 from agent.tldr import TldrWriter
+from tests.servers import free_port, start_server, stop_server
 from vectorstore.search import HybridSearcher
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     pytest.importorskip("llama_cpp.server", reason="install the dev extra: llama-cpp-python[server]")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
+    port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()), "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "smollm2"]
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        server.terminate()
-        pytest.fail("llama_cpp.server did not start")
+    server = start_server(cmd, f"{url}/v1/models", tmp_path_factory.mktemp("llama") / "server.log")
     yield url
-    server.terminate()
-    server.wait(timeout=30)
+    stop_server(server)
 
 
 def test_tldrs_and_streamed_answers_through_the_server(llama_server, make_store):
