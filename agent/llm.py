@@ -181,7 +181,9 @@ class LocalLLM:
         options = {"max_new_tokens": max_new_tokens, "do_sample": False}
         if self.static_cache:
             options["cache_implementation"] = "static"
-        if stop:
+        if stop and not self.static_cache:
+            # On a GPU the per-step string check cost more (0.58 s against 0.27 s for a 50-paper day on an H200)
+            # than the tokens it saves; the caller cuts at the sentence end anyway.
             options.update(stop_strings=list(stop), tokenizer=self.tokenizer)
         with self.lock, torch.inference_mode():
             output = self.model.generate(**inputs, **options, pad_token_id=self.tokenizer.pad_token_id)

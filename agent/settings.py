@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     dtype: str = "auto"
     llm_url: str = ""
     llm_api_key: str = ""
-    max_new_tokens: int = 48
+    # A 30-word sentence is about 40 tokens.
+    max_new_tokens: int = 40
     batch_size: int = 32
     # Retrieval.
     top_k: int = 5

@@ -144,7 +144,7 @@ def fallback_tldr(paper: Paper, reason: str) -> Tldr:
 
 
 class TldrWriter:
-    def __init__(self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 48) -> None:
+    def __init__(self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 40) -> None:
         self.model = model
         self.store = store
         self.prompt = load_prompt("tldr")

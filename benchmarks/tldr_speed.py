@@ -23,7 +23,7 @@ from prompts import load_prompt
 from vectorstore.parse_api import papers_from_payload
 from vectorstore.sources import load_file
 
-MAX_NEW = 48
+MAX_NEW = 40
 
 
 def load_papers(path: Path | None) -> list:
@@ -82,7 +82,10 @@ def gpu_main(args, papers) -> dict:
     cache = Path(tempfile.mkdtemp(prefix="papers-speed-"))
     started = time.perf_counter()
     llm = LocalLLM(args.gguf or "smollm2", cache, device="cuda", batch_size=len(papers), static_cache=args.static)
-    writer = TldrWriter(llm, None, MAX_NEW)
+    writer = TldrWriter(llm, None, args.max_new)
+    if args.no_stop:  # measure generation without the end-of-sentence check (post-processing still cuts)
+        plain = llm.generate
+        llm.generate = lambda conversations, max_new_tokens=48, stop=(): plain(conversations, max_new_tokens)
     load_seconds = time.perf_counter() - started
     first, _ = timed(lambda: writer.generate(papers))
     warm = []
@@ -92,10 +95,15 @@ def gpu_main(args, papers) -> dict:
         torch.cuda.synchronize()
         warm.append(seconds)
     warm.sort()
+    prompts = [writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in papers]
+    encode_seconds, _ = timed(lambda: llm.encode(prompts))
     return {
         "device": torch.cuda.get_device_name(0),
         "papers": len(papers),
         "static_cache": llm.static_cache,
+        "stop_at_sentence_end": not args.no_stop,
+        "max_new_tokens": args.max_new,
+        "template_and_tokenize_seconds": round(encode_seconds, 3),
         "cold_load_seconds": round(load_seconds, 2),
         "cold_first_batch_seconds": round(first, 2),
         "warm_median_seconds": round(warm[len(warm) // 2], 3),
@@ -116,6 +124,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--static", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--no-stop", action="store_true", help="GPU: no end-of-sentence stopping")
+    parser.add_argument("--max-new", type=int, default=MAX_NEW)
     parser.add_argument("--name", default="")
     args = parser.parse_args()
     papers = load_papers(args.papers)
