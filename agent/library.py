@@ -19,6 +19,7 @@ from vectorstore.arxiv import ArxivClient
 from vectorstore.chunking import Section
 from vectorstore.errors import NotFoundError, PapersError, SourceError
 from vectorstore.fetch import DailyPapersClient
+from vectorstore.latex import read_latex
 from vectorstore.parse_api import papers_from_payload
 from vectorstore.pdf import PdfPaper, read_pdf
 from vectorstore.records import Paper, page_paper_id
@@ -109,7 +110,8 @@ def paper_for_pdf(store: PaperStore, pdf: PdfPaper, path: Path) -> Paper:
 
 
 def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -> None:
-    pdf = read_pdf(path)
+    """A PDF file or a LaTeX source folder: full text in sections, enriching the stored paper when there is one."""
+    pdf = read_latex(path) if path.is_dir() else read_pdf(path)
     paper = paper_for_pdf(store, pdf, path)
     report = store.add_papers([paper], sections_of=lambda _: pdf.sections)
     notes = {fulltext_key(paper.id): (json.dumps([s.__dict__ for s in pdf.sections]), {"kind": "fulltext"})}
@@ -118,7 +120,8 @@ def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -
     store.put_notes(notes)
     summary.count(report)
     names = ", ".join(s.name for s in pdf.sections[:4])
-    say(f"{path}: {paper.id} “{paper.title}”, {pdf.pages} pages, {len(pdf.sections)} sections ({names}…)")
+    pages = f"{pdf.pages} pages, " if pdf.pages else ""
+    say(f"{path}: {paper.id} “{paper.title}”, {pages}{len(pdf.sections)} sections ({names}…)")
 
 
 def in_window(path: Path, window: tuple[date, date] | None) -> bool:
@@ -139,7 +142,7 @@ def ingest_paths(
         return summary
     for path in files:
         try:
-            if path.suffix.lower() == ".pdf":
+            if path.suffix.lower() == ".pdf" or path.is_dir():
                 store_pdf(store, path, summary, say)
                 continue
             store_source(store, str(path), load_file(path), summary, say)

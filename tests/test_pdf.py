@@ -165,3 +165,20 @@ def test_arxiv_fetch_is_polite_cached_and_clear_offline(tmp_path, shared, archiv
     assert again.returncode == 0, "a cached PDF needs no network"
     missing = subprocess.run([*cmd[:-4], "--arxiv", "2402.00001"], capture_output=True, text=True, env=offline)
     assert missing.returncode == 1 and "offline" in missing.stderr
+
+
+def test_latex_source_folder_becomes_a_paper_with_sections(make_store, shared):
+    from vectorstore.latex import read_latex
+
+    folder = shared / "data" / "fulltext" / "latex" / "1706.03762"
+    paper = read_latex(folder)
+    assert paper.title == "Attention Is All You Need" and paper.arxiv_id == "1706.03762"
+    assert paper.abstract.startswith("The dominant sequence transduction models")
+    names = [s.name for s in paper.sections]
+    assert names[:3] == ["Introduction", "Background", "Model Architecture"] and names[-1] == "Conclusion"
+    assert "Scaled Dot-Product Attention" in paper.sections[2].text, "\\input files are followed"
+    store = make_store()
+    summary = ingest_paths(store, [shared / "data" / "fulltext"], say=lambda _: None)
+    ids = {p.id for p in store.list_papers()}
+    assert {"1706.03762", "2501.10120"} <= ids, summary.errors
+    assert not any("making_more_difficult" in e for e in summary.errors), "figures inside a source folder are skipped"

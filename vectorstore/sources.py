@@ -1,8 +1,9 @@
 """Files and folders -> `Paper` records, one file at a time.
 
-In: paths the user named (files or folders of saved pages, API responses). Out: for each file, its path and the
-whole list of its papers, or a `SourceError` that names the file and the problem. A file is read and validated
-completely before its papers are handed on, so a broken file never reaches the store half-read.
+In: paths the user named (files or folders of saved pages, API responses, PDFs, LaTeX source folders).
+Out: for each file, its path and the whole list of its papers, or a `SourceError` that names the file and the
+problem. A file is read and validated completely before its papers are handed on, so a broken file never reaches
+the store half-read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from vectorstore.errors import PapersError, SourceError
+from vectorstore.latex import is_latex_folder
 from vectorstore.parse_api import papers_from_payload
 from vectorstore.parse_page import looks_like_page, papers_from_page
 from vectorstore.records import Paper
@@ -26,14 +28,24 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     """Files named directly, plus the paper files inside named folders (sorted, hidden files skipped)."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if is_latex_folder(path):
+            files.append(path)
+        elif path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAPER_SUFFIXES)
-            files.extend(p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = [p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            files.extend(latex_folders_first(path, found))
         elif path.is_file():
             files.append(path)
         else:
             raise SourceError(f"{path}: no such file or folder.", "Check the path and try again.")
     return files
+
+
+def latex_folders_first(root: Path, found: list[Path]) -> list[Path]:
+    """A LaTeX source folder is one source; the figures and .tex files inside it are not papers of their own."""
+    folders = sorted({p.parent for p in root.rglob("*.tex") if is_latex_folder(p.parent)})
+    inside = [p for p in found if any(folder in p.parents for folder in folders)]
+    return folders + [p for p in found if p not in inside]
 
 
 def date_from_name(path: Path) -> date | None:

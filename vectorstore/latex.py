@@ -1,0 +1,83 @@
+"""A paper's LaTeX source folder -> title, abstract and sections as plain text (pylatexenc, MIT).
+
+In: a folder with `main.tex` (or the one .tex file holding \\documentclass) and the files it `\\input`s. Out: a
+`PdfPaper` (the same record a PDF gives: title, abstract, sections, arXiv id from the folder name), or a
+`SourceError`. Sections come from `\\section`; `\\subsection`s stay inside them. Comments are dropped, math is kept
+as pylatexenc renders it, and the bibliography is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from vectorstore.chunking import Section
+from vectorstore.errors import SourceError
+from vectorstore.pdf import ARXIV_IN_NAME, PdfPaper
+
+INPUT = re.compile(r"\\(?:input|include|subfile)\{([^}]+)\}")
+COMMENT = re.compile(r"(?<!\\)%.*")
+SECTION = re.compile(r"\\section\*?\{([^}]*)\}")
+MAX_INPUT_DEPTH = 8
+
+
+def is_latex_folder(path: Path) -> bool:
+    return path.is_dir() and main_file(path) is not None
+
+
+def main_file(folder: Path) -> Path | None:
+    if (folder / "main.tex").is_file():
+        return folder / "main.tex"
+    for candidate in sorted(folder.glob("*.tex")):
+        if "\\documentclass" in candidate.read_text(encoding="utf-8", errors="replace"):
+            return candidate
+    return None
+
+
+def expand_inputs(path: Path, folder: Path, depth: int = 0) -> str:
+    """The file's text with every \\input{...} replaced by that file's (expanded) text, comments removed."""
+    if depth > MAX_INPUT_DEPTH:
+        raise SourceError(f"{path}: \\input nests deeper than {MAX_INPUT_DEPTH} levels.")
+    text = "\n".join(COMMENT.sub("", line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines())
+
+    def include(match: re.Match) -> str:
+        name = match.group(1).strip()
+        target = folder / (name if name.endswith(".tex") else f"{name}.tex")
+        return expand_inputs(target, folder, depth + 1) if target.is_file() else ""
+
+    return INPUT.sub(include, text)
+
+
+def to_text(latex: str) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    text = LatexNodes2Text(math_mode="verbatim").latex_to_text(latex)
+    text = text.replace("< g r a p h i c s >", "").replace("<cit.>", "[cit.]").replace("§.§.§ ", "").replace("§.§ ", "")
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n{3,}", "\n\n", text)).strip()
+
+
+def braced(source: str, command: str) -> str:
+    match = re.search(rf"\\{command}\{{((?:[^{{}}]|\{{[^{{}}]*\}})*)\}}", source)
+    return match.group(1) if match else ""
+
+
+def read_latex(folder: Path) -> PdfPaper:
+    main = main_file(folder)
+    if main is None:
+        raise SourceError(f"{folder}: holds no main .tex file.", "Point at the folder with main.tex.")
+    source = expand_inputs(main, folder)
+    body = source.split("\\begin{document}", 1)[-1].split("\\end{document}", 1)[0]
+    body = re.split(r"\\bibliography\{|\\begin\{thebibliography\}", body)[0]
+    abstract_match = re.search(r"\\begin\{abstract\}(.*?)\\end\{abstract\}", body, re.DOTALL)
+    parts = SECTION.split(body)
+    sections = [Section(to_text(name), to_text(text)) for name, text in zip(parts[1::2], parts[2::2]) if to_text(text)]
+    if not sections:
+        raise SourceError(f"{main}: has no \\section to read.")
+    name_id = ARXIV_IN_NAME.search(folder.name)
+    return PdfPaper(
+        title=to_text(braced(source, "title")) or folder.name,
+        abstract=to_text(abstract_match.group(1)) if abstract_match else sections[0].text[:1500],
+        sections=sections,
+        arxiv_id=name_id.group(1) if name_id else "",
+        pages=0,
+    )
