@@ -52,12 +52,17 @@ class Citation:
     section: str = ""
     pages: str = ""
 
+    @property
+    def arxiv_url(self) -> str:
+        return self.url.replace("https://huggingface.co/papers/", "https://arxiv.org/abs/") if self.url else ""
+
     def to_dict(self) -> dict:
         return {
             "number": self.number,
             "paper_id": self.paper_id,
             "title": self.title,
             "url": self.url,
+            "arxiv_url": self.arxiv_url,
             "quote": self.quote,
             "section": self.section,
             "pages": self.pages,

@@ -35,9 +35,13 @@ def test_real_model_answer_cites_the_right_paper(sample_store, llm):
     assert answer.citations[0].quote in answer.passages[answer.citations[0].number - 1].chunk.text
     assert len(answer.passages) == 5 and all(p.relevance is not None for p in answer.passages)
     payload = answer.to_dict()
-    assert {"answer", "citations", "passages"} <= set(payload) and {"paper_id", "title", "url", "quote"} <= set(
-        payload["citations"][0]
-    )
+    assert {"answer", "citations", "passages"} <= set(payload) and {
+        "paper_id",
+        "title",
+        "url",
+        "arxiv_url",
+        "quote",
+    } <= set(payload["citations"][0])
 
 
 def test_uncovered_question_is_declined_without_the_model(sample_store, scripted):
