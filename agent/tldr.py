@@ -136,10 +136,18 @@ def clean_tldr(raw: str, paper: Paper) -> tuple[str, str]:
     return clip_words(text), ""
 
 
+LEAD_IN = re.compile(
+    r"^.*?\b(?:we|this (?:paper|work|study)|here,? we)\s+(propose|introduce|present|develop|design|release|build)\b",
+    re.IGNORECASE,
+)
+
+
 def fallback_tldr(paper: Paper, reason: str) -> Tldr:
-    """The abstract's own words: its contribution sentence ("we propose X ..." as "X ..."), else its first."""
+    """The abstract's own words: its contribution sentence ("To this end, we propose X" as "Proposes X"), else its
+    first."""
     parts = sentences(paper.abstract)
     contribution = next((s for s in parts if CONTRIBUTION.search(s)), parts[0] if parts else paper.title)
+    contribution = LEAD_IN.sub(lambda m: third_person(m.group(1).lower()).capitalize(), contribution, count=1)
     return Tldr(paper.id, clip_words(strip_boilerplate(contribution)), fallback=True, reason=reason)
 
 
