@@ -72,9 +72,11 @@ class PapersApp:
         return [d.isoformat() for d in reversed(self.store.dates())]
 
     def cached_tldrs(self, papers: list[Paper]) -> dict[str, str]:
+        """TL;DRs already written, a fallback marked as the abstract's own sentence."""
         if not self.services.model_loaded:
             return {}
-        return {k: v.text for k, v in self.services.writer.cached(papers).items()}
+        cached = self.services.writer.cached(papers).items()
+        return {k: v.text + (" (from the abstract)" if v.fallback else "") for k, v in cached}
 
     def today_papers(self, day: str) -> list[dict]:
         """The day's papers, most upvoted first, with TL;DRs where cached (API: /today)."""
