@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from agent.library import ingest_paths, sample_path
-from vectorstore.search import DenseSearcher, Query
+from vectorstore.search import HybridSearcher, Query
 from vectorstore.sources import load_file
 from vectorstore.store import PaperStore
 
@@ -42,7 +42,7 @@ def test_sample_ingest_twice_changes_nothing(make_store):
 def test_search_finds_the_paper_a_question_is_about(make_store):
     store = make_store()
     ingest_paths(store, [sample_path()], say=lambda _: None)
-    hits = DenseSearcher(store).search(Query("pre-training for legal case retrieval", k=3, per_paper=True))
+    hits = HybridSearcher(store).search(Query("pre-training for legal case retrieval", k=3, per_paper=True), "dense")
     assert hits[0].chunk.title.startswith("SAILER"), [h.chunk.title for h in hits]
     assert len({h.chunk.paper_id for h in hits}) == 3, "per_paper gives distinct papers"
     assert hits[0].score > hits[-1].score
@@ -52,7 +52,7 @@ def test_date_filter_limits_results_to_that_day(make_store, archive):
     store = make_store()
     ingest_paths(store, [archive / "2025-06-02.json", archive / "2025-06-03.json"], say=lambda _: None)
     day = date(2025, 6, 3)
-    hits = DenseSearcher(store).search(Query("reinforcement learning for reasoning", k=5, start=day, end=day))
+    hits = HybridSearcher(store).search(Query("reinforcement learning for reasoning", k=5, start=day, end=day), "dense")
     assert hits and all(h.chunk.date == day for h in hits)
     assert {p.date for p in store.list_papers(day, day)} == {day}
 

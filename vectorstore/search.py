@@ -48,20 +48,6 @@ def best_per_paper(passages: list[Passage]) -> list[Passage]:
     return kept
 
 
-class DenseSearcher:
-    def __init__(self, store: PaperStore) -> None:
-        self.store = store
-
-    def ranked(self, query: Query, depth: int) -> list[Passage]:
-        vector = self.store.embedder.embed([query.text])[0]
-        return self.store.dense_search(vector, depth, query.start, query.end, list(query.paper_ids) or None)
-
-    def search(self, query: Query) -> list[Passage]:
-        depth = query.k * OVERFETCH if query.per_paper else query.k
-        passages = self.ranked(query, depth)
-        return (best_per_paper(passages) if query.per_paper else passages)[: query.k]
-
-
 def fuse(rankings: dict[str, list[Passage]]) -> list[Passage]:
     """Weighted reciprocal rank fusion: each list adds weight / (RRF_K + rank) to every chunk it ranks."""
     fused: dict[str, float] = {}
@@ -91,7 +77,6 @@ class HybridSearcher:
     def lexical_hits(self, query: Query, depth: int) -> list[Passage]:
         start = date_int(query.start) if query.start else None
         end = date_int(query.end) if query.end else None
-        mask = None
         self.lexical.ensure_current()
         mask = self.lexical.mask(start, end, query.paper_ids)
         return [Passage(chunk, score) for chunk, score in self.lexical.search(query.text, depth, mask)]
