@@ -21,9 +21,8 @@ from agent.library import ensure_sample, ingest_days, ingest_paths
 from agent.qa import Scope, message_text
 from agent.render import to_html, to_markdown
 from agent.services import Services
-from agent.settings import Settings
+from agent.settings import Settings, open_api
 from vectorstore.errors import PapersError
-from vectorstore.fetch import DailyPapersClient
 from vectorstore.records import Paper
 
 MAX_UPLOAD_MB = 20
@@ -78,21 +77,22 @@ class PapersApp:
         cached = self.services.writer.cached(papers).items()
         return {k: v.text + (" (from the abstract)" if v.fallback else "") for k, v in cached}
 
-    def today_papers(self, day: str) -> list[dict]:
-        """The day's papers, most upvoted first, with TL;DRs where cached (API: /today)."""
+    def day_papers(self, day: str) -> tuple[list[Paper], dict[str, str]]:
+        """The day's papers (the newest day when none is given), most upvoted first, and their cached TL;DRs."""
         when = parse_day(day) if day else (self.store.dates() or [None])[-1]
-        if when is None:
-            return []
-        papers = self.store.list_papers(when, when)
-        tldrs = self.cached_tldrs(papers)
+        papers = self.store.list_papers(when, when) if when else []
+        return papers, self.cached_tldrs(papers)
+
+    def today_papers(self, day: str) -> list[dict]:
+        """The day's papers with TL;DRs where cached (API: /today)."""
+        papers, tldrs = self.day_papers(day)
         return [{**p.to_dict(), "tldr": tldrs.get(p.id, "")} for p in papers]
 
     def today_html(self, day: str) -> str:
-        rows = self.today_papers(day)
-        if not rows:
+        papers, tldrs = self.day_papers(day)
+        if not papers:
             return "<p>No papers for this day. Add some in the Library tab.</p>"
-        papers = [self.store.get_paper(r["id"]) for r in rows]
-        return "".join(paper_card(p, r["tldr"]) for p, r in zip(papers, rows))
+        return "".join(paper_card(p, tldrs.get(p.id, "")) for p in papers)
 
     @gpu
     def write_tldrs(self, day: str, progress=gr.Progress()) -> str:
@@ -136,9 +136,10 @@ class PapersApp:
     @gpu
     def chat(self, message, history, scope: str, day: str, paper_id: str):
         """Streams the agent's reply (API: /ask)."""
-        text = message_text({"content": message}) if not isinstance(message, str) else message
         with errors_as_gradio():
-            for reply in self.services.agent.respond(text, history or [], self.scope(scope, day, paper_id)):
+            for reply in self.services.agent.respond(
+                message_text({"content": message}), history or [], self.scope(scope, day, paper_id)
+            ):
                 yield reply.text
 
     def scope(self, kind: str, day: str, paper_id: str) -> Scope:
@@ -166,17 +167,8 @@ class PapersApp:
         return report(summary, lines) + "\n\n" + self.counts()
 
     def fetch_day(self, day: str) -> str:
-        settings = self.services.settings
         warnings: list[str] = []
-        client = DailyPapersClient(
-            settings.api_url,
-            settings.cache_dir,
-            settings.http_timeout,
-            settings.http_retries,
-            settings.retry_backoff,
-            settings.max_retry_after,
-            warnings.append,
-        )
+        client = open_api(self.services.settings, warnings.append)
         lines: list[str] = []
         summary = ingest_days(self.store, client, [parse_day(day)], lines.append)
         return report(summary, warnings + lines) + "\n\n" + self.counts()

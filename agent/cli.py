@@ -17,17 +17,14 @@ from tqdm import tqdm
 
 from agent.digest import build_digest
 from agent.library import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
-from agent.llm import load_llm
 from agent.mail import send_digest
 from agent.qa import Scope
 from agent.render import render
 from agent.router import render_answer
 from agent.services import Services
-from agent.settings import Settings, open_store
-from agent.tldr import TldrWriter
+from agent.settings import Settings, open_api, open_store
 from vectorstore.arxiv import ArxivClient
 from vectorstore.errors import NotFoundError, PapersError
-from vectorstore.fetch import DailyPapersClient
 from vectorstore.records import Paper
 from vectorstore.search import MODES, HybridSearcher, Query
 from vectorstore.store import disk_size
@@ -92,15 +89,7 @@ def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
         sources = [*paths, *([sample_path()] if sample else [])]
         summaries.append(ingest_paths(store, sources, say, window))
     elif day or start:
-        client = DailyPapersClient(
-            settings.api_url,
-            settings.cache_dir,
-            timeout=settings.http_timeout,
-            retries=settings.http_retries,
-            backoff=settings.retry_backoff,
-            max_retry_after=settings.max_retry_after,
-            warn=lambda message: say(f"warning: {message}"),
-        )
+        client = open_api(settings, lambda message: say(f"warning: {message}"))
         days = [day] if day else days_between(start, end or start)
         summaries.append(ingest_days(store, client, days, say))
         if fulltext:
@@ -241,14 +230,14 @@ def progress_bar(total: int, label: str):
 @click.pass_context
 def tldr(ctx, paper_ids, day, as_json) -> None:
     """Write (or show cached) one-sentence TL;DRs."""
-    settings = settings_of(ctx)
-    store = open_store(settings)
+    services = Services(settings_of(ctx))
+    store = services.store
     if paper_ids:
         papers = [store.get_paper(i) for i in paper_ids]
     else:
         day = day or newest_day(store)
         papers = store.list_papers(day, day)
-    writer = TldrWriter(load_llm(settings), store, settings.max_new_tokens)
+    writer = services.writer  # load the model before the progress bar, so a load error stands alone
     with progress_bar(len(papers), "TL;DR") as bar:
         tldrs = writer.tldrs(papers, bar.update)
     if as_json:
@@ -276,13 +265,13 @@ def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user
     """Compose the digest: top papers by upvotes, grouped into topics, each with its TL;DR."""
     if recipients and not smtp:
         raise click.UsageError("--email needs --smtp HOST:PORT.")
-    settings = settings_of(ctx)
-    store = open_store(settings)
+    services = Services(settings_of(ctx))
+    store = services.store
     if start or end:
         start, end = start or end, end or start
     else:
         start = end = day or newest_day(store)
-    writer = TldrWriter(load_llm(settings), store, settings.max_new_tokens)
+    writer = services.writer  # load the model before the progress bar, so a load error stands alone
     count = min(top, len(store.list_papers(start, end)))
     with progress_bar(count, "TL;DR") as bar:
         result = build_digest(store, writer, start, end, top, bar.update)

@@ -1,7 +1,8 @@
 """The one settings object, passed down explicitly.
 
 In: defaults, then environment variables `PAPERS_*`, then CLI flags (passed as keyword arguments). Out: a frozen
-`Settings`, plus `open_store(settings)`, which builds the paper store it describes.
+`Settings`, plus `open_store(settings)` and `open_api(settings)`, which build the paper store and the
+Daily Papers API client it describes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vectorstore.fetch import DailyPapersClient
 from vectorstore.store import PaperStore
 
 
@@ -73,4 +75,17 @@ def open_store(settings: Settings) -> PaperStore:
         chunk_overlap=settings.chunk_overlap,
         chroma_url=settings.chroma_url,
         collection_prefix=settings.chroma_prefix,
+    )
+
+
+def open_api(settings: Settings, warn=lambda message: None) -> DailyPapersClient:
+    """The Daily Papers API client the settings describe; `warn` receives retry and cache-fallback lines."""
+    return DailyPapersClient(
+        settings.api_url,
+        settings.cache_dir,
+        timeout=settings.http_timeout,
+        retries=settings.http_retries,
+        backoff=settings.retry_backoff,
+        max_retry_after=settings.max_retry_after,
+        warn=warn,
     )

@@ -1,7 +1,7 @@
 """Chunks -> a BM25 index (bm25s) kept on disk beside the store and in step with it.
 
 In: the store's chunks and its version token (a new one after every write). Out: `LexicalIndex.search(query,
-depth, mask)`: (chunk, BM25 score) pairs, best first, where `mask` keeps only the chunks a filter allows. The
+depth, start, end, paper_ids)`: (chunk, BM25 score) pairs, best first, among the chunks the filters allow. The
 index is rebuilt only when the store's version differs from the one it was built for, and saved, so a restart
 loads it instead of rebuilding.
 """
@@ -104,8 +104,12 @@ class LexicalIndex:
             keep &= np.isin(self.paper_ids, list(paper_ids))
         return keep
 
-    def search(self, query: str, depth: int, mask: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
+    def search(
+        self, query: str, depth: int, start: int | None = None, end: int | None = None, paper_ids: tuple[str, ...] = ()
+    ) -> list[tuple[Chunk, float]]:
+        """Best chunks for the query among those dated start..end (YYYYMMDD ints) and of the given papers."""
         self.ensure_current()
+        mask = self.mask(start, end, paper_ids)
         tokens = tokenize([query])
         if self.retriever is None or not tokens[0] or (mask is not None and not mask.any()):
             return []

@@ -77,9 +77,8 @@ class HybridSearcher:
     def lexical_hits(self, query: Query, depth: int) -> list[Passage]:
         start = date_int(query.start) if query.start else None
         end = date_int(query.end) if query.end else None
-        self.lexical.ensure_current()
-        mask = self.lexical.mask(start, end, query.paper_ids)
-        return [Passage(chunk, score) for chunk, score in self.lexical.search(query.text, depth, mask)]
+        hits = self.lexical.search(query.text, depth, start, end, query.paper_ids)
+        return [Passage(chunk, score) for chunk, score in hits]
 
     def with_relevance(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
         """Cosine similarity to the question for passages that only the lexical ranking found."""
