@@ -18,15 +18,20 @@ import gradio as gr
 
 from agent.digest import build_digest
 from agent.library import ensure_sample, ingest_days, ingest_paths
+from agent.present import paper_card, parse_day, tldr_label
 from agent.qa import Scope, message_text
 from agent.render import to_html, to_markdown
 from agent.services import Services
 from agent.settings import Settings, open_api
+from agent.tldr import Tldr, model_failure
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
 
 MAX_UPLOAD_MB = 20
 UPLOAD_TYPES = (".json", ".txt", ".pdf")
+ALL_DAYS = "All days"
+ALL_DAYS_SHOWN = 50
+MIN_DAY_PAPERS = 5
 IN_SPACE = bool(os.environ.get("SPACE_ID"))
 
 try:  # ZeroGPU on Hugging Face Spaces: borrow a GPU only while generating
@@ -39,24 +44,6 @@ except ImportError:
         return fn
 
 
-def esc(text: str) -> str:
-    return html.escape(text or "", quote=True)
-
-
-def paper_card(paper: Paper, tldr: str = "") -> str:
-    title = esc(paper.title)
-    if paper.url:
-        title = f'<a href="{esc(paper.url)}" target="_blank" rel="noopener">{title}</a>'
-    links = [("arXiv", paper.arxiv_url), ("GitHub", paper.github_url), ("Project", paper.project_url)]
-    link_html = " · ".join(f'<a href="{esc(u)}" target="_blank" rel="noopener">{n}</a>' for n, u in links if u)
-    summary = esc(tldr) if tldr else f"<i>{esc(paper.abstract[:280])}…</i>"
-    return (
-        f'<div class="paper-card"><div class="paper-title">{title}</div>'
-        f'<div class="paper-meta">▲{paper.upvotes} · {esc(paper.byline)} · {paper.date}</div>'
-        f'<div class="paper-tldr">{summary}</div><div class="paper-links">{link_html}</div></div>'
-    )
-
-
 class PapersApp:
     """The app's handlers; each is a thin call into the services, turning typed errors into gr.Error."""
 
@@ -67,37 +54,55 @@ class PapersApp:
     def store(self):
         return self.services.store
 
-    def day_choices(self) -> list[str]:
-        return [d.isoformat() for d in reversed(self.store.dates())]
+    @staticmethod
+    def parse_day(value: str) -> date:
+        with errors_as_gradio():
+            return parse_day(value)
 
-    def cached_tldrs(self, papers: list[Paper]) -> dict[str, str]:
-        """TL;DRs already written, a fallback marked as the abstract's own sentence."""
+    def day_choices(self) -> list[str]:
+        """Newest day first, then "All days"."""
+        return [d.isoformat() for d in reversed(self.store.dates())] + [ALL_DAYS]
+
+    def opening_day(self) -> str | None:
+        """What Today opens on: the newest day, unless it is too thin to show what the app does (the bundled
+        sample spreads 44 papers over 44 days), then the most upvoted papers of all days."""
+        days = self.store.dates()
+        if not days:
+            return None
+        return days[-1].isoformat() if len(self.store.list_papers(days[-1], days[-1])) >= MIN_DAY_PAPERS else ALL_DAYS
+
+    def cached_tldrs(self, papers: list[Paper]) -> dict[str, Tldr]:
+        """TL;DRs already written (none before the model is loaded: the cache is keyed by the model)."""
         if not self.services.model_loaded:
             return {}
-        cached = self.services.writer.cached(papers).items()
-        return {k: v.text + (" (from the abstract)" if v.fallback else "") for k, v in cached}
+        return self.services.writer.cached(papers)
 
-    def day_papers(self, day: str) -> tuple[list[Paper], dict[str, str]]:
-        """The day's papers (the newest day when none is given), most upvoted first, and their cached TL;DRs."""
-        when = parse_day(day) if day else (self.store.dates() or [None])[-1]
-        papers = self.store.list_papers(when, when) if when else []
+    def listed(self, day: str) -> list[Paper]:
+        """The day's papers (the newest day when none is given; the top of all days for "All days"), most
+        upvoted first."""
+        if day == ALL_DAYS:
+            return self.store.list_papers()[:ALL_DAYS_SHOWN]
+        when = self.parse_day(day) if day else (self.store.dates() or [None])[-1]
+        return self.store.list_papers(when, when) if when else []
+
+    def day_papers(self, day: str) -> tuple[list[Paper], dict[str, Tldr]]:
+        papers = self.listed(day)
         return papers, self.cached_tldrs(papers)
 
     def today_papers(self, day: str) -> list[dict]:
         """The day's papers with TL;DRs where cached (API: /today)."""
         papers, tldrs = self.day_papers(day)
-        return [{**p.to_dict(), "tldr": tldrs.get(p.id, "")} for p in papers]
+        return [{**p.to_dict(), "tldr": tldr_label(tldrs[p.id]) if p.id in tldrs else ""} for p in papers]
 
     def today_html(self, day: str) -> str:
         papers, tldrs = self.day_papers(day)
         if not papers:
             return "<p>No papers for this day. Add some in the Library tab.</p>"
-        return "".join(paper_card(p, tldrs.get(p.id, "")) for p in papers)
+        return "".join(paper_card(p, tldrs.get(p.id)) for p in papers)
 
     @gpu
     def write_tldrs(self, day: str, progress=gr.Progress()) -> str:
-        when = parse_day(day)
-        papers = self.store.list_papers(when, when)
+        papers = self.listed(day)
         progress(0, desc="Loading the model")
         done = [0]
 
@@ -106,17 +111,18 @@ class PapersApp:
             progress(done[0] / max(1, len(papers)), desc=f"TL;DR {done[0]}/{len(papers)}")
 
         with errors_as_gradio():
-            self.services.writer.tldrs(papers, tick)
+            warn_model_failure(self.services.writer.tldrs(papers, tick).values())
         return self.today_html(day)
 
     @gpu
     def digest(self, start: str, end: str, top: float = 10) -> dict:
         """Markdown and HTML of the digest for a day or range (API: /digest)."""
-        first, last = parse_day(start), parse_day(end or start)
+        first, last = self.parse_day(start), self.parse_day(end or start)
         if last < first:
             raise gr.Error("The end date is before the start date.")
         with errors_as_gradio():
             result = build_digest(self.store, self.services.writer, first, last, int(top))
+        warn_model_failure(item.tldr for item in result.items)
         return {
             "title": result.title,
             "markdown": to_markdown(result),
@@ -144,7 +150,7 @@ class PapersApp:
 
     def scope(self, kind: str, day: str, paper_id: str) -> Scope:
         if kind == "One day" and day:
-            when = parse_day(day)
+            when = self.parse_day(day)
             return Scope(when, when)
         if kind == "One paper" and paper_id.strip():
             with errors_as_gradio():
@@ -170,7 +176,7 @@ class PapersApp:
         warnings: list[str] = []
         client = open_api(self.services.settings, warnings.append)
         lines: list[str] = []
-        summary = ingest_days(self.store, client, [parse_day(day)], lines.append)
+        summary = ingest_days(self.store, client, [self.parse_day(day)], lines.append)
         return report(summary, warnings + lines) + "\n\n" + self.counts()
 
     def counts(self) -> str:
@@ -188,18 +194,18 @@ class PapersApp:
         )
 
 
-def parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError as error:
-        raise gr.Error(f"{value!r} is not a date; use YYYY-MM-DD.") from error
-
-
 def report(summary, lines: list[str]) -> str:
     text = "\n".join(f"- {html.escape(line)}" for line in lines)
     if summary.errors:
         text += "\n\n**Failed:**\n" + "\n".join(f"- {html.escape(e)}" for e in summary.errors)
     return f"{text}\n\n{summary.line()}"
+
+
+def warn_model_failure(tldrs) -> None:
+    """A failed model shows one warning toast, however many TL;DRs fell back because of it."""
+    failure = model_failure(tldrs)
+    if failure:
+        gr.Warning(failure)
 
 
 class errors_as_gradio:
@@ -224,20 +230,24 @@ CSS = """
 def build_app(services: Services) -> gr.Blocks:
     app = PapersApp(services)
     days = app.day_choices()
-    newest = days[0] if days else None
+    opening = app.opening_day()
+    dates = [d for d in days if d != ALL_DAYS]
+    newest = dates[0] if dates else None
+    # The digest opens on the same papers as Today: the newest day, or every day when that day is thin.
+    first = dates[-1] if opening == ALL_DAYS and dates else newest
     with gr.Blocks(title="Daily Papers Agent") as demo:
         gr.Markdown("# Daily Papers Agent\nThe Hugging Face Daily Papers, summarised and answerable, on your machine.")
         with gr.Tab("Today"):
             with gr.Row():
-                day = gr.Dropdown(days, value=newest, label="Day", allow_custom_value=True, scale=3)
+                day = gr.Dropdown(days, value=opening, label="Day", allow_custom_value=True, scale=3)
                 tldr_button = gr.Button("Write missing TL;DRs", variant="primary", scale=1)
-            cards = gr.HTML(app.today_html(newest) if newest else "", elem_id="today-cards")
+            cards = gr.HTML(app.today_html(opening) if opening else "", elem_id="today-cards")
             day.change(app.today_html, day, cards, api_visibility="private")
             tldr_button.click(app.write_tldrs, day, cards, api_name="tldr")
         with gr.Tab("Digest"):
             with gr.Row():
-                start = gr.Dropdown(days, value=newest, label="From", allow_custom_value=True)
-                end = gr.Dropdown(days, value=newest, label="To", allow_custom_value=True)
+                start = gr.Dropdown(dates, value=first, label="From", allow_custom_value=True)
+                end = gr.Dropdown(dates, value=newest, label="To", allow_custom_value=True)
                 top = gr.Slider(1, 50, value=10, step=1, label="Papers")
             make = gr.Button("Generate digest", variant="primary")
             preview = gr.HTML(elem_id="digest-preview")
@@ -246,7 +256,7 @@ def build_app(services: Services) -> gr.Blocks:
         with gr.Tab("Ask"):
             with gr.Row():
                 scope = gr.Radio(["All papers", "One day", "One paper"], value="All papers", label="Scope")
-                scope_day = gr.Dropdown(days, value=newest, label="Day", allow_custom_value=True)
+                scope_day = gr.Dropdown(dates, value=newest, label="Day", allow_custom_value=True)
                 scope_paper = gr.Textbox(label="Paper id", placeholder="2501.10120")
             gr.ChatInterface(
                 app.chat,

@@ -18,15 +18,15 @@ from tqdm import tqdm
 from agent.digest import build_digest
 from agent.library import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.mail import send_digest
+from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
 from agent.qa import Scope
 from agent.render import render
-from agent.router import render_answer
 from agent.services import Services
 from agent.settings import Settings, open_api, open_store
+from agent.tldr import model_failure
 from vectorstore.arxiv import ArxivClient
 from vectorstore.errors import NotFoundError, PapersError
-from vectorstore.records import Paper
-from vectorstore.search import MODES, HybridSearcher, Query
+from vectorstore.search import MODES, Query
 from vectorstore.store import disk_size
 
 
@@ -34,13 +34,13 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def parse_day(_ctx, _param, value: str | None) -> date | None:
+def day_option(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.") from error
+        return parse_day(value)
+    except DateError as error:
+        raise click.BadParameter(str(error)) from error
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -49,11 +49,6 @@ def settings_of(ctx: click.Context) -> Settings:
 
 def print_json(value) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def paper_line(paper: Paper) -> str:
-    byline = f" — {paper.byline}" if paper.byline else ""
-    return f"{paper.date}  ▲{paper.upvotes:<4} {paper.id:<18} {paper.title}{byline}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,9 +65,9 @@ def cli(ctx: click.Context, **flags) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--date", "day", callback=parse_day, help="Fetch this day from the API (with PATHS: only its files).")
-@click.option("--from", "start", callback=parse_day, help="First day of a range (fetched, or a filter on PATHS).")
-@click.option("--to", "end", callback=parse_day, help="Last day of a range (default: --from).")
+@click.option("--date", "day", callback=day_option, help="Fetch this day from the API (with PATHS: only its files).")
+@click.option("--from", "start", callback=day_option, help="First day of a range (fetched, or a filter on PATHS).")
+@click.option("--to", "end", callback=day_option, help="Last day of a range (default: --from).")
 @click.option("--sample", is_flag=True, help="Ingest the bundled sample (44 papers).")
 @click.option("--arxiv", "arxiv_ids", multiple=True, help="Fetch this paper's PDF from arXiv (repeatable).")
 @click.option("--fulltext", is_flag=True, help="With --date/--from: also fetch each paper's PDF from arXiv.")
@@ -105,7 +100,7 @@ def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
 
 
 @cli.command(name="list")
-@click.option("--date", "day", callback=parse_day, help="Only this day (default: every paper).")
+@click.option("--date", "day", callback=day_option, help="Only this day (default: every paper).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of papers.")
 @click.pass_context
 def list_papers(ctx, day, as_json) -> None:
@@ -165,7 +160,7 @@ def stats(ctx, as_json) -> None:
 @cli.command()
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100))
-@click.option("--date", "day", callback=parse_day, help="Only papers of this day.")
+@click.option("--date", "day", callback=day_option, help="Only papers of this day.")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -173,8 +168,8 @@ def search(ctx, question, k, day, mode, as_json) -> None:
     """Find the passages that best match a question (dense + BM25, fused)."""
     if not question.strip():
         raise click.UsageError("The question is empty.")
-    store = open_store(settings_of(ctx))
-    passages = HybridSearcher(store).search(Query(question, k=k, start=day, end=day), mode)
+    searcher = Services(settings_of(ctx)).searcher
+    passages = searcher.search(Query(question, k=k, start=day, end=day), mode)
     if as_json:
         print_json([p.to_dict() for p in passages])
         return
@@ -187,29 +182,37 @@ def search(ctx, question, k, day, mode, as_json) -> None:
 
 @cli.command()
 @click.argument("question")
-@click.option("--date", "day", callback=parse_day, help="Only papers of this day.")
+@click.option("--date", "day", callback=day_option, help="Only papers of this day.")
 @click.option("--paper", "paper_ids", multiple=True, help="Only this paper (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON object.")
 @click.pass_context
 def ask(ctx, question, day, paper_ids, as_json) -> None:
-    """Answer a question from the papers, with citations; streams to the terminal."""
+    """Ask about the papers (or for a TL;DR, a list, the digest), as in the app's chat; answers are cited."""
     services = Services(settings_of(ctx))
     for paper_id in paper_ids:
         services.store.get_paper(paper_id)
-    scope = Scope(day, day, tuple(paper_ids))
-    answer = services.qa.start(question, [], scope)
+    replies = services.agent.respond(question, [], Scope(day, day, tuple(paper_ids)))
     if as_json:
-        for _ in services.qa.stream(answer):
-            pass
-        print_json(answer.to_dict())
+        *_, last = replies
+        print_json(last.answer.to_dict() if last.answer else {"kind": last.kind, "text": last.text})
         return
-    shown = 0
-    for text in services.qa.stream(answer):
-        if len(text) > shown and not answer.citations:  # the final, cleaned text is printed with its sources
-            click.echo(text[shown:], nl=False)
-            shown = len(text)
+    shown, answer = "", None
+    for reply in replies:
+        if reply.answer is None:  # a list of papers, a TL;DR or the digest: Markdown as the chat shows it
+            click.echo(reply.text)
+            return
+        answer = reply.answer
+        click.echo(answer.text[len(shown) :], nl=False)  # evidence first; checked model sentences append
+        shown = answer.text
     click.echo("\n")
-    click.echo(render_answer(answer).split("\n", 1)[1] if answer.covered else "")
+    if answer is not None and answer.covered:
+        click.echo(answer_terminal(answer, bold=lambda text: click.style(text, bold=True)))
+
+
+def warn_model_failure(tldrs) -> None:
+    failure = model_failure(tldrs)
+    if failure:
+        say(f"warning: {failure}")
 
 
 def newest_day(store) -> date:
@@ -225,7 +228,7 @@ def progress_bar(total: int, label: str):
 
 @cli.command()
 @click.argument("paper_ids", nargs=-1)
-@click.option("--date", "day", callback=parse_day, help="TL;DR every paper of this day (default: the newest).")
+@click.option("--date", "day", callback=day_option, help="TL;DR every paper of this day (default: the newest).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def tldr(ctx, paper_ids, day, as_json) -> None:
@@ -240,18 +243,19 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
     writer = services.writer  # load the model before the progress bar, so a load error stands alone
     with progress_bar(len(papers), "TL;DR") as bar:
         tldrs = writer.tldrs(papers, bar.update)
+    warn_model_failure(tldrs.values())
     if as_json:
         print_json([{"paper_id": p.id, "title": p.title, **tldrs[p.id].__dict__} for p in papers])
         return
     for paper in papers:
         note = tldrs[paper.id]
-        click.echo(f"{paper.id}  {paper.title}\n    {note.text}{'  [from the abstract]' if note.fallback else ''}")
+        click.echo(f"{paper.id}  {paper.title}\n    {tldr_label(note)}")
 
 
 @cli.command()
-@click.option("--date", "day", callback=parse_day, help="The day (default: the newest in the store).")
-@click.option("--from", "start", callback=parse_day, help="First day of a range.")
-@click.option("--to", "end", callback=parse_day, help="Last day of a range.")
+@click.option("--date", "day", callback=day_option, help="The day (default: the newest in the store).")
+@click.option("--from", "start", callback=day_option, help="First day of a range.")
+@click.option("--to", "end", callback=day_option, help="Last day of a range.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500), help="How many papers.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
@@ -275,6 +279,7 @@ def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user
     count = min(top, len(store.list_papers(start, end)))
     with progress_bar(count, "TL;DR") as bar:
         result = build_digest(store, writer, start, end, top, bar.update)
+    warn_model_failure(item.tldr for item in result.items)
     if recipients:
         send_digest(result, list(recipients), smtp, sender, starttls, user, os.environ.get("PAPERS_SMTP_PASSWORD", ""))
         say(f"Sent {result.title!r} to {', '.join(recipients)} via {smtp}.")

@@ -201,22 +201,46 @@ class LocalLLM:
         return options[int(torch.argmax(logits[first_tokens]))]
 
     def stream(self, messages: Messages, max_new_tokens: int = 256) -> Iterator[str]:
-        """Text pieces as the model writes them; generation runs in a thread and holds the model's lock."""
+        """Text pieces as the model writes them; generation runs in a thread and holds the model's lock.
+
+        Closing the iterator early stops generation at the next token (the lock is not held for text nobody
+        reads), and an error in the generation thread reaches the reader at once instead of after a time-out."""
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         inputs = self.encode([messages])
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
+        stop = threading.Event()
+        failure: list[BaseException] = []
+
+        class StopWhenClosed(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
+
         options = {"max_new_tokens": max_new_tokens, "do_sample": False, "repetition_penalty": 1.15}
+        options["stopping_criteria"] = StoppingCriteriaList([StopWhenClosed()])
 
         def run() -> None:
-            with self.lock, torch.inference_mode():
-                self.model.generate(**inputs, **options, streamer=streamer, pad_token_id=self.tokenizer.pad_token_id)
+            try:
+                with self.lock, torch.inference_mode():
+                    self.model.generate(
+                        **inputs, **options, streamer=streamer, pad_token_id=self.tokenizer.pad_token_id
+                    )
+            except BaseException as error:  # handed to the reader below
+                failure.append(error)
+                streamer.end()
 
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
-        yield from streamer
-        worker.join()
+        try:
+            yield from streamer
+        finally:
+            stop.set()
+            worker.join()
+        if failure:
+            raise ModelError(f"The model failed while writing: {type(failure[0]).__name__}: {failure[0]}") from failure[
+                0
+            ]
 
 
 def load_llm(settings) -> ChatModel:

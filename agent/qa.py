@@ -1,38 +1,50 @@
-"""A question (and the conversation so far) -> a grounded `Answer` with citations.
+"""A question (and the conversation so far) -> an evidence-first, checked `Answer` with citations.
 
-In: the question, the chat history, a scope (all papers, a date, one paper), a `HybridSearcher` and a chat model.
-Out: an `Answer`: the text, its citations (paper id, title, link, the quoted passage), and the retrieved passages
-with their scores. The answer is streamed token by token when asked. Small models hallucinate, so the evidence
-always travels with the text; citation numbers that point nowhere are dropped; and when no passage is relevant
-enough (a calibrated cosine threshold) the answer says the loaded papers do not cover the question, without
-calling the model at all. Follow-ups ("what dataset did it use?") are scoped to the paper being discussed.
+In: the question, the chat history, a scope (all papers, a date, one paper), a `HybridSearcher`, a chat model and
+the calibrated thresholds. Out: an `Answer` made of `Statement`s, each with the passages that support it:
+1. retrieve passages; below the calibrated relevance the store does not cover the question (no model call);
+2. pick the sentences of the passages that answer it (`agent/evidence.py`) and lead with what was asked: the
+   method and paper for "which", the sentence with the figure for "how much", one line per paper for "compare";
+   when the paper's text does not mention what was asked, say so and cite the paper, stating no figure;
+3. the model may rephrase or join the evidence; every sentence it writes is checked (`agent/claims.py`) against
+   the passages it cites and the question, and shown only if each number, name and content word is there.
+The evidence is ready before the model starts, so it streams first; a model that fails leaves the evidence.
+Follow-ups ("what dataset did it use?") are scoped to the paper being discussed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from agent.claims import Source, check, split_sentences, terms_of
 from agent.errors import QuestionError
+from agent.evidence import Evidence, question_kind, select
 from agent.llm import ChatModel
+from agent.tldr import lead_name
 from prompts import load_prompt
 from vectorstore.records import Passage
 from vectorstore.search import HybridSearcher, Query
 
-# Cosine similarity (all-MiniLM-L6-v2) of the best passage below which the store does not cover a question.
-# Calibrated with the whole archive loaded: the 37 dev questions' best passages scored 0.42 to 0.80, the 20
-# off-topic questions of benchmarks/unanswerable.json 0.18 to 0.31; benchmarks/qa_eval.py reports both again.
-RELEVANCE_THRESHOLD = 0.36
 MAX_QUESTION_CHARS = 2000
 PASSAGE_CHARS = 700
 CITATION = re.compile(r"\[(\d{1,2})\]")
 PAPER_ID = re.compile(r"\b(\d{4}\.\d{4,5}|page-[0-9a-f]{12})\b")
-FOLLOW_UP = re.compile(
-    r"\b(it|its|they|their|them|this|that|these|those|the paper|the authors|the model|the method)\b", re.IGNORECASE
+# Words that point back at something already discussed. A bare "that" or "this" is left out: "shows that ..."
+# is a conjunction, not a reference.
+ANAPHORA = re.compile(
+    r"\b(?:it|its|they|their|them|these|those|(?:this|that|the) (?:paper|work|model|method|approach|one|study|"
+    r"authors|framework|system))\b",
+    re.IGNORECASE,
 )
 NOT_COVERED = "The loaded papers do not cover this question."
+# The model rephrases in one or two sentences; what it writes after that is not read.
+MAX_MODEL_SENTENCES = 2
+# A model sentence that shares this much of its wording with the evidence adds nothing to it.
+REPEAT_OVERLAP = 0.7
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,30 @@ class Scope:
     start: date | None = None
     end: date | None = None
     paper_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of an answer, where it came from, and whether the passages support it."""
+
+    text: str
+    passages: tuple[int, ...]
+    origin: str  # "lead", "evidence", "model" or "refusal"
+    verified: bool = True
+    unsupported: tuple[str, ...] = ()
+    shown: bool = True
+    quote: str = ""  # for evidence: the passage's sentence as written
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "quote": self.quote,
+            "passages": list(self.passages),
+            "origin": self.origin,
+            "verified": self.verified,
+            "unsupported": list(self.unsupported),
+            "shown": self.shown,
+        }
 
 
 @dataclass(frozen=True)
@@ -51,6 +87,7 @@ class Citation:
     quote: str
     section: str = ""
     pages: str = ""
+    highlights: tuple[str, ...] = ()  # the quote's sentences the answer rests on
 
     @property
     def arxiv_url(self) -> str:
@@ -66,6 +103,7 @@ class Citation:
             "quote": self.quote,
             "section": self.section,
             "pages": self.pages,
+            "highlights": list(self.highlights),
         }
 
 
@@ -77,15 +115,27 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     covered: bool = True
     query: str = ""
+    kind: str = "other"
+    said: bool = True
+    statements: list[Statement] = field(default_factory=list)
+    model_error: str = ""
 
     def to_dict(self) -> dict:
         return {
             "answer": self.text,
+            "kind": self.kind,
+            "covered": self.covered,
+            "said": self.said,
+            "statements": [s.to_dict() for s in self.statements],
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
-            "covered": self.covered,
             "query": self.query,
+            "model_error": self.model_error,
         }
+
+    @property
+    def shown(self) -> list[Statement]:
+        return [s for s in self.statements if s.shown]
 
 
 def message_text(message: dict) -> str:
@@ -108,92 +158,246 @@ def papers_in_history(history: list[dict]) -> list[str]:
     return []
 
 
-def is_follow_up(question: str) -> bool:
-    return bool(FOLLOW_UP.search(question)) and len(question.split()) <= 14
+def is_follow_up(question: str, discussed_text: str) -> bool:
+    """Points back ("it", "the authors") and names no subject of its own: every name it uses is the discussed
+    paper's, and it does not ask which paper."""
+    if not ANAPHORA.search(question) or question_kind(question) in ("which", "compare"):
+        return False
+    source = Source.of(discussed_text)
+    return all(source.has_name(name) for name in terms_of(question).names)
+
+
+def name_of(title: str) -> str:
+    """The one-word name a title leads with ("SAILER" of "SAILER: Structure-aware ..."), else nothing: a longer
+    lead ("MLLM as Retriever") is a phrase, and its first word a common term."""
+    lead = lead_name(title)
+    return lead if lead and " " not in lead else ""
+
+
+CAPITALISED = re.compile(r"(?<=\s)[A-Z][A-Za-z0-9-]{2,}")
+
+
+def names_in(question: str) -> set[str]:
+    """Names a question may call a paper by: acronyms, CamelCase, and capitalised words inside the sentence."""
+    return set(terms_of(question).names) | set(CAPITALISED.findall(question[:MAX_QUESTION_CHARS]))
+
+
+def names_a_paper(question: str, passages: list[Passage]) -> bool:
+    """The question names a retrieved paper ("How many GPUs trained SAILER?"): in the store's domain however
+    unlike the paper's text the rest of the question is."""
+    names = {name_of(p.chunk.title).lower() for p in passages} - {""}
+    return any(name.lower() in names for name in names_in(question))
 
 
 def url_for(paper_id: str) -> str:
     return f"https://huggingface.co/papers/{paper_id}" if not paper_id.startswith("page-") else ""
 
 
-def number_passages(passages: list[Passage]) -> str:
-    blocks = []
-    for number, passage in enumerate(passages, 1):
-        chunk = passage.chunk
-        where = f", {chunk.section}" if chunk.section and chunk.section != "abstract" else ""
-        blocks.append(f"[{number}] {chunk.title}{where}: {chunk.text[:PASSAGE_CHARS]}")
-    return "\n\n".join(blocks)
+def cite(numbers: tuple[int, ...]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
 
 
-def citations_for(text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """Keep the citation numbers that point at a passage, drop the rest from the text; cite [1] if none."""
-    numbers: list[int] = []
+def evidence_statements(evidence: Evidence, passages: list[Passage]) -> list[Statement]:
+    """The answer before any model writes: a lead naming the paper, then the chosen sentences. Plain text: each
+    face escapes it for its own format."""
+    if evidence.kind == "compare":
+        return [
+            Statement(
+                f"- “{passages[s.number - 1].chunk.title}” ({s.paper_id}): {s.text} [{s.number}]",
+                (s.number,),
+                "evidence",
+                quote=s.text,
+            )
+            for s in evidence.sentences
+        ]
+    # The lead cites the passage of the first chosen sentence, so the first source shows what supports it.
+    own = [s.number for s in evidence.sentences if s.paper_id == evidence.paper_id]
+    number = own[0] if own else next(i for i, p in enumerate(passages, 1) if p.chunk.paper_id == evidence.paper_id)
+    title = passages[number - 1].chunk.title
+    if not evidence.said:
+        missing = ", ".join(f"“{m}”" for m in evidence.missing[:4])
+        text = (
+            f"The papers do not say. The closest is “{title}” ({evidence.paper_id}) [{number}], "
+            f"and its text does not mention {missing}."
+        )
+        return [Statement(text, (number,), "refusal")]
+    name = evidence.name
+    if evidence.kind == "which":
+        lead = (
+            f"{name} — “{title}” ({evidence.paper_id}) [{number}]."
+            if name
+            else f"“{title}” ({evidence.paper_id}) [{number}]."
+        )
+    else:
+        lead = f"From “{title}” ({evidence.paper_id}):"
+    statements = [Statement(lead, (number,), "lead")]
+    statements += [
+        Statement(f"{s.text} [{s.number}]", (s.number,), "evidence", quote=s.text) for s in evidence.sentences
+    ]
+    return statements
 
-    def keep(match: re.Match) -> str:
-        number = int(match.group(1))
-        if 1 <= number <= len(passages):
-            numbers.append(number)
-            return match.group(0)
-        return ""
 
-    cleaned = re.sub(r"\s+([.,;])", r"\1", CITATION.sub(keep, text)).strip()
-    if not numbers and passages:
-        numbers = [1]  # the answer was written from these passages; the best one is its main source
+def compose(statements: list[Statement]) -> str:
+    """Evidence as one paragraph (one line per paper when comparing), then the checked model sentences."""
+    lines, model = [], []
+    for statement in statements:
+        if statement.shown:
+            (model if statement.origin == "model" else lines).append(statement.text)
+    joiner = "\n" if any(line.startswith("- ") for line in lines) else " "
+    text = joiner.join(lines)
+    return text + ("\n\n" + " ".join(model) if model else "")
+
+
+def citations_of(statements: list[Statement], passages: list[Passage]) -> list[Citation]:
+    """One citation per passage a shown statement rests on, in order of first use, with its supporting sentences."""
+    numbers = [n for s in statements if s.shown for n in s.passages if 1 <= n <= len(passages)]
     citations = []
     for number in dict.fromkeys(numbers):
         chunk = passages[number - 1].chunk
+        highlights = tuple(dict.fromkeys(s.quote for s in statements if s.shown and s.quote and number in s.passages))
         citations.append(
             Citation(
-                number, chunk.paper_id, chunk.title, url_for(chunk.paper_id), chunk.text, chunk.section, chunk.pages
+                number,
+                chunk.paper_id,
+                chunk.title,
+                url_for(chunk.paper_id),
+                chunk.text,
+                chunk.section,
+                chunk.pages,
+                highlights,
             )
         )
-    return cleaned, citations
+    return citations
+
+
+def model_sentences(answer: Answer) -> int:
+    return sum(s.origin == "model" for s in answer.statements)
+
+
+def word_set(text: str) -> set[str]:
+    return set(terms_of(text).words)
+
+
+def repeats(sentence: str, statements: list[Statement]) -> bool:
+    words = word_set(sentence)
+    for statement in statements:
+        other = word_set(statement.text)
+        if words and other and len(words & other) / len(words | other) >= REPEAT_OVERLAP:
+            return True
+    return False
+
+
+def checked(sentence: str, answer: Answer, evidence_numbers: list[int]) -> Statement:
+    """A model sentence, verified against the passages it cites (else the evidence's) and the question."""
+    cited = tuple(n for n in (int(m) for m in CITATION.findall(sentence)) if 1 <= n <= len(answer.passages))
+    numbers = cited or tuple(evidence_numbers)
+    texts = [answer.passages[n - 1].chunk.text for n in numbers] + [answer.passages[n - 1].chunk.title for n in numbers]
+    result = check(sentence, Source.of(answer.question, *texts))
+    clean = CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in numbers else "", sentence).strip()
+    if not cited:
+        clean = f"{clean} {cite(numbers)}"
+    shown = result.verified and not repeats(clean, answer.statements)
+    return Statement(clean, numbers, "model", result.verified, tuple(result.unsupported), shown)
 
 
 class QA:
-    def __init__(self, searcher: HybridSearcher, model: ChatModel, k: int = 5, max_new_tokens: int = 120) -> None:
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        model: ChatModel | None,
+        relevance_threshold: float,
+        k: int = 5,
+        max_new_tokens: int = 64,
+    ) -> None:
         self.searcher = searcher
         self.model = model
+        self.relevance_threshold = relevance_threshold
         self.k = k
         self.max_new_tokens = max_new_tokens
         self.prompt = load_prompt("answer")
 
+    def named_papers(self, question: str, scope: Scope) -> tuple[str, ...]:
+        """Papers the question names by the name their title leads with ("SAILER", "UniXcoder"): a question about
+        one paper must search that paper, however unlike its text the rest of the question is."""
+        found = []
+        for name in sorted(names_in(question)):
+            query = Query(name, 3, scope.start, scope.end, scope.paper_ids)
+            for chunk, _ in self.searcher.lexical_chunks(query):
+                if name_of(chunk.title).lower() == name.lower():
+                    found.append(chunk.paper_id)
+                    break
+        return tuple(dict.fromkeys(found))
+
     def retrieve(self, question: str, history: list[dict], scope: Scope) -> tuple[str, list[Passage]]:
-        """The query actually searched and what it found; follow-ups search the paper under discussion first."""
-        query, paper_ids = question, scope.paper_ids
-        discussed = papers_in_history(history) if history and is_follow_up(question) else []
-        if discussed and not paper_ids:
+        """The query actually searched and what it found: the papers the question names, else the paper under
+        discussion for a follow-up, else everything in scope."""
+        query, paper_ids = question, scope.paper_ids or self.named_papers(question, scope)
+        discussed = papers_in_history(history) if history and not paper_ids else []
+        if discussed:
             paper = self.searcher.store.get_paper(discussed[0])
-            query, paper_ids = f"{paper.title}: {question}", (paper.id,)
+            if is_follow_up(question, f"{paper.title}\n{paper.abstract}"):
+                query, paper_ids = f"{paper.title}: {question}", (paper.id,)
         passages = self.searcher.search(Query(query, self.k, scope.start, scope.end, paper_ids))
         return query, passages
 
     def start(self, question: str, history: list[dict] | None = None, scope: Scope | None = None) -> Answer:
-        """Validate, retrieve and decide coverage; the text is filled in by `stream` or `answer`."""
+        """Validate, retrieve, decide coverage and pick the evidence: the answer as shown before the model writes."""
         question = " ".join((question or "").split())
         if not question:
             raise QuestionError("The question is empty.", "Type a question about the papers.")
         question = question[:MAX_QUESTION_CHARS]
         query, passages = self.retrieve(question, history or [], scope or Scope())
         best = max((p.relevance or 0.0 for p in passages), default=0.0)
-        covered = best >= RELEVANCE_THRESHOLD
-        return Answer(question, "" if covered else NOT_COVERED, [], passages, covered, query)
+        named = names_a_paper(question, passages)
+        if best < self.relevance_threshold and not named:
+            return Answer(question, NOT_COVERED, [], passages, False, query, said=False)
+        evidence = select(question, passages, self.searcher.store.embedder.embed, named)
+        statements = evidence_statements(evidence, passages)
+        answer = Answer(question, compose(statements), [], passages, True, query, evidence.kind, evidence.said)
+        answer.statements = statements
+        answer.citations = citations_of(statements, passages)
+        return answer
 
     def stream(self, answer: Answer) -> Iterator[str]:
-        """Yields the answer text as it grows; afterwards `answer` holds the final text and citations."""
-        if not answer.covered:
-            yield answer.text
-            return
-        messages = self.prompt.render(question=answer.question, passages=number_passages(answer.passages))
-        pieces: list[str] = []
-        try:
-            for piece in self.model.stream(messages, max_new_tokens=self.max_new_tokens):
-                pieces.append(piece)
-                yield "".join(pieces)
-        except Exception as error:  # the evidence is still worth showing
-            pieces = [f"(The model failed: {type(error).__name__}.) The most relevant passage is [1]."]
-        answer.text, answer.citations = citations_for("".join(pieces) or "See [1].", answer.passages)
+        """The evidence first, then each model sentence that passes the check; `answer` holds the final state."""
         yield answer.text
+        if not (answer.covered and answer.said and self.model is not None):
+            return
+        evidence_numbers = [n for s in answer.statements if s.origin == "evidence" for n in s.passages]
+        lines = "\n".join(s.text for s in answer.statements if s.origin != "lead")
+        messages = self.prompt.render(question=answer.question, evidence=lines)
+        buffer = ""
+        try:
+            # Closing the stream stops the model: after MAX_MODEL_SENTENCES nothing more would be shown.
+            with contextlib.closing(self.model.stream(messages, max_new_tokens=self.max_new_tokens)) as pieces:
+                for piece in pieces:
+                    buffer += piece
+                    sentences = split_sentences(buffer)
+                    complete = sentences[:-1]  # the last may still grow
+                    if complete:
+                        buffer = buffer[buffer.rfind(sentences[-1]) :]
+                    for sentence in complete:
+                        if self.take(answer, sentence, evidence_numbers):
+                            yield answer.text
+                    if model_sentences(answer) >= MAX_MODEL_SENTENCES:
+                        buffer = ""
+                        break
+        except Exception as error:  # the evidence stands; say why nothing was added
+            answer.model_error = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
+        if buffer.strip().endswith((".", "!", "?", "]")) and self.take(answer, buffer.strip(), evidence_numbers):
+            yield answer.text
+        yield answer.text
+
+    def take(self, answer: Answer, sentence: str, evidence_numbers: list[int]) -> bool:
+        """Adds a model sentence to the answer's record; True when it is shown (verified and new)."""
+        if len(sentence.split()) < 4:
+            return False
+        statement = checked(sentence, answer, evidence_numbers)
+        answer.statements.append(statement)
+        if statement.shown:
+            answer.text = compose(answer.statements)
+            answer.citations = citations_of(answer.statements, answer.passages)
+        return statement.shown
 
     def answer(self, question: str, history: list[dict] | None = None, scope: Scope | None = None) -> Answer:
         result = self.start(question, history, scope or Scope())

@@ -7,19 +7,10 @@ only when they are http(s).
 
 from __future__ import annotations
 
-import html
-import re
-
 from agent.digest import Digest, DigestItem
+from agent.present import FROM_ABSTRACT, esc, md_escape, paper_links, safe_url, tldr_label
 
 FONT = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif"
-
-
-def links(item: DigestItem) -> list[tuple[str, str]]:
-    paper = item.paper
-    pairs = [("Hugging Face", paper.hf_url), ("arXiv", paper.arxiv_url)]
-    pairs += [("GitHub", paper.github_url), ("Project", paper.project_url)]
-    return [(label, url) for label, url in pairs if url and url.startswith(("https://", "http://"))]
 
 
 def meta_line(item: DigestItem) -> str:
@@ -27,23 +18,15 @@ def meta_line(item: DigestItem) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def tldr_text(item: DigestItem) -> str:
-    return item.tldr.text + (" (from the abstract)" if item.tldr.fallback else "")
-
-
-def md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
-
-
 def to_markdown(digest: Digest) -> str:
     lines = [f"# {md_escape(digest.title)}", "", md_escape(digest.intro), ""]
     for topic in digest.topics:
         lines += [f"## {md_escape(topic.name)}", ""]
         for item in topic.items:
-            link = item.paper.url
+            link = safe_url(item.paper.url)
             title = f"[{md_escape(item.paper.title)}]({link})" if link else md_escape(item.paper.title)
-            lines += [f"### {title}", "", f"*{md_escape(meta_line(item))}*", "", md_escape(tldr_text(item)), ""]
-            found = links(item)
+            lines += [f"### {title}", "", f"*{md_escape(meta_line(item))}*", "", md_escape(tldr_label(item.tldr)), ""]
+            found = paper_links(item.paper)
             if found:
                 lines += [" · ".join(f"[{label}]({url})" for label, url in found), ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -54,22 +37,20 @@ def to_text(digest: Digest) -> str:
     for topic in digest.topics:
         lines += [topic.name.upper(), ""]
         for item in topic.items:
-            lines += [f"* {item.paper.title}", f"  {meta_line(item)}", f"  {tldr_text(item)}"]
-            lines += [f"  {label}: {url}" for label, url in links(item)] + [""]
+            lines += [f"* {item.paper.title}", f"  {meta_line(item)}", f"  {tldr_label(item.tldr)}"]
+            lines += [f"  {label}: {url}" for label, url in paper_links(item.paper)] + [""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def html_item(item: DigestItem) -> str:
     paper = item.paper
     title = esc(paper.title)
-    if paper.url:
+    if safe_url(paper.url):
         title = f'<a href="{esc(paper.url)}" style="color:#1a0dab;text-decoration:none">{title}</a>'
-    link_html = " · ".join(f'<a href="{esc(url)}" style="color:#555">{esc(label)}</a>' for label, url in links(item))
-    marker = ' <span style="color:#999">(from the abstract)</span>' if item.tldr.fallback else ""
+    link_html = " · ".join(
+        f'<a href="{esc(url)}" style="color:#555">{esc(label)}</a>' for label, url in paper_links(item.paper)
+    )
+    marker = f' <span style="color:#999">({FROM_ABSTRACT})</span>' if item.tldr.fallback else ""
     return (
         '<tr><td style="padding:10px 0;border-bottom:1px solid #eee">'
         f'<div style="font-size:16px;font-weight:600">{title}</div>'

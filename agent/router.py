@@ -16,9 +16,10 @@ import numpy as np
 
 from agent.digest import Digest, build_digest
 from agent.errors import QuestionError
+from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
 from agent.qa import QA, Answer, Scope, papers_in_history
 from agent.render import to_markdown
-from agent.tldr import TldrWriter
+from agent.tldr import TldrWriter, model_failure
 from vectorstore.errors import NotFoundError
 from vectorstore.records import Paper
 from vectorstore.search import HybridSearcher, Query
@@ -40,13 +41,15 @@ EXAMPLES = {
     "tldr": ["summarise the SambaY paper", "one-line summary of this paper", "what is the gist of that paper"],
     "find": ["what's new on diffusion language models today?", "papers about retrieval", "recent work on agents"],
 }
-INTENT_SIMILARITY = 0.55
 QUESTION = re.compile(
     r"\?\s*$|^(which|what|who|whom|whose|when|where|why|how|does|do|did|is|are|was|were|can|could|should)\b",
     re.IGNORECASE,
 )
 TODAY = re.compile(r"\b(today|today's|this day)\b", re.IGNORECASE)
-NAMED_PAPER = re.compile(r"(?:the\s+)?[\"“']?([A-Z][\w.+-]*(?:[-\s][A-Z0-9][\w.+-]*)*)[\"”']?\s+paper", re.UNICODE)
+# "the SambaY paper", "the “Rex-Thinker” paper": up to five capitalised words before "paper". Words are matched
+# one token at a time with no nested repetition, so the match is linear in the message's length.
+NAMED_PAPER = re.compile(r"(?:the\s+)?[\"“']?((?:[A-Z][\w.+]*[\s-]?){1,5}?)[\"”']?\s+paper\b")
+MAX_MESSAGE_CHARS = 2000
 
 
 @dataclass
@@ -59,8 +62,9 @@ class Reply:
 
 
 class Agent:
-    def __init__(self, searcher: HybridSearcher, writer: TldrWriter, qa: QA) -> None:
+    def __init__(self, searcher: HybridSearcher, writer: TldrWriter, qa: QA, intent_similarity: float) -> None:
         self.searcher = searcher
+        self.intent_similarity = intent_similarity
         self.store = searcher.store
         self.writer = writer
         self.qa = qa
@@ -83,10 +87,10 @@ class Agent:
         vector = self.store.embedder.embed([message])[0]
         scores = {intent: float((vectors @ vector).max()) for intent, vectors in self.example_vectors().items()}
         intent, score = max(scores.items(), key=lambda item: item[1])
-        return intent if score >= INTENT_SIMILARITY else "ask"
+        return intent if score >= self.intent_similarity else "ask"
 
     def respond(self, message: str, history: list[dict] | None = None, scope: Scope | None = None) -> Iterator[Reply]:
-        message = " ".join((message or "").split())
+        message = " ".join((message or "")[: MAX_MESSAGE_CHARS * 2].split())[:MAX_MESSAGE_CHARS]
         if not message:
             raise QuestionError("The message is empty.", "Ask about the papers, or ask for today's digest.")
         scope = scope or Scope()
@@ -128,7 +132,11 @@ class Agent:
         if ids:
             return self.store.get_paper(ids[0])
         name = NAMED_PAPER.search(message)
-        query = name.group(1) if name else re.sub(r"(?i)tl;?dr|summari[sz]e|summary of|sum up|gist of", "", message)
+        query = (
+            name.group(1).strip(" -")
+            if name
+            else re.sub(r"(?i)tl;?dr|summari[sz]e|summary of|sum up|gist of", "", message)
+        )
         discussed = papers_in_history(history)
         if not name and discussed:
             return self.store.get_paper(discussed[0])
@@ -144,10 +152,9 @@ class Agent:
     def tldr(self, message: str, history: list[dict], scope: Scope) -> Reply:
         paper = self.named_paper(message, history, scope)
         note = self.writer.tldrs([paper])[paper.id]
-        marker = " *(from the abstract)*" if note.fallback else ""
-        text = f"**{paper.title}** ({paper.id})\n\n{note.text}{marker}"
-        if paper.url:
-            text += f"\n\n[{paper.url}]({paper.url})"
+        text = f"{paper_bullet(paper)}\n\n{md_escape(tldr_label(note))}"
+        if note.model_error:
+            text += f"\n\n_{md_escape(model_failure([note]))}_"
         return Reply("tldr", text, papers=[paper])
 
     def digest(self, message: str, history: list[dict], scope: Scope) -> Reply:
@@ -159,26 +166,8 @@ class Agent:
         return Reply("digest", to_markdown(result), digest=result)
 
     def ask(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:
+        """The evidence at once, then each checked model sentence; every snapshot carries its sources (which also
+        lets a follow-up find the paper under discussion)."""
         answer = self.qa.start(message, history, scope)
-        for text in self.qa.stream(answer):
-            yield Reply("ask", text, answer=answer)
-        yield Reply("ask", render_answer(answer), answer=answer)
-
-
-def paper_bullet(paper: Paper) -> str:
-    link = f"[{paper.id}]({paper.url})" if paper.url else paper.id
-    return f"- **{paper.title}** — {link} · ▲{paper.upvotes} · {paper.date}"
-
-
-def render_answer(answer: Answer) -> str:
-    """The answer, then its numbered sources with links and quotes (which also lets follow-ups find the paper)."""
-    if not answer.covered:
-        return answer.text
-    lines = [answer.text, "", "**Sources**"]
-    for citation in answer.citations:
-        link = f"[{citation.paper_id}]({citation.url})" if citation.url else citation.paper_id
-        where = f", {citation.section}" if citation.section not in ("", "abstract") else ""
-        where += f", p. {citation.pages}" if citation.pages else ""
-        quote = citation.quote[:300] + ("…" if len(citation.quote) > 300 else "")
-        lines.append(f"[{citation.number}] {citation.title} — {link}{where}\n> {quote}")
-    return "\n".join(lines)
+        for _ in self.qa.stream(answer):
+            yield Reply("ask", answer_markdown(answer), answer=answer)

@@ -1,13 +1,16 @@
 """Settings -> the wired services (store, searcher, LLM, TL;DR writer, Q&A, agent), each built once on first use.
 
 In: a `Settings`. Out: a `Services` object the CLI and the app share; the LLM is loaded once per process and
-shared by every request (generation itself is serialised inside the model).
+shared by every request (generation itself is serialised inside the model). Each service is built under one
+re-entrant lock, so concurrent first requests build it once (`functools.cached_property` has no lock since
+Python 3.12).
 """
 
 from __future__ import annotations
 
 import threading
-from functools import cached_property
+from collections.abc import Callable
+from typing import TypeVar
 
 from agent.llm import ChatModel, load_llm
 from agent.qa import QA
@@ -17,40 +20,48 @@ from agent.tldr import TldrWriter
 from vectorstore.search import HybridSearcher
 from vectorstore.store import PaperStore
 
+T = TypeVar("T")
+
 
 class Services:
     def __init__(self, settings: Settings, model: ChatModel | None = None) -> None:
         self.settings = settings
-        self._model = model
-        self._lock = threading.Lock()
+        self.thresholds = settings.thresholds()
+        self._built: dict[str, object] = {"model": model} if model is not None else {}
+        self._lock = threading.RLock()
 
-    @cached_property
+    def once(self, name: str, build: Callable[[], T]) -> T:
+        if name not in self._built:
+            with self._lock:
+                if name not in self._built:
+                    self._built[name] = build()
+        return self._built[name]  # type: ignore[return-value]
+
+    @property
     def store(self) -> PaperStore:
-        return open_store(self.settings)
+        return self.once("store", lambda: open_store(self.settings))
 
-    @cached_property
+    @property
     def searcher(self) -> HybridSearcher:
-        return HybridSearcher(self.store)
+        weights = {"dense": self.thresholds.dense_weight, "lexical": self.thresholds.lexical_weight}
+        return self.once("searcher", lambda: HybridSearcher(self.store, weights))
 
     @property
     def model(self) -> ChatModel:
-        with self._lock:
-            if self._model is None:
-                self._model = load_llm(self.settings)
-            return self._model
+        return self.once("model", lambda: load_llm(self.settings))
 
     @property
     def model_loaded(self) -> bool:
-        return self._model is not None
+        return "model" in self._built
 
-    @cached_property
+    @property
     def writer(self) -> TldrWriter:
-        return TldrWriter(self.model, self.store, self.settings.max_new_tokens)
+        return self.once("writer", lambda: TldrWriter(self.model, self.store, self.settings.max_new_tokens))
 
-    @cached_property
+    @property
     def qa(self) -> QA:
-        return QA(self.searcher, self.model, k=self.settings.top_k)
+        return self.once("qa", lambda: QA(self.searcher, self.model, self.thresholds.relevance, k=self.settings.top_k))
 
-    @cached_property
+    @property
     def agent(self) -> Agent:
-        return Agent(self.searcher, self.writer, self.qa)
+        return self.once("agent", lambda: Agent(self.searcher, self.writer, self.qa, self.thresholds.intent))

@@ -2,7 +2,7 @@
 
 In: defaults, then environment variables `PAPERS_*`, then CLI flags (passed as keyword arguments). Out: a frozen
 `Settings`, plus `open_store(settings)` and `open_api(settings)`, which build the paper store and the
-Daily Papers API client it describes.
+Daily Papers API client it describes, and `settings.thresholds()`, the calibrated thresholds of its embedder.
 """
 
 from __future__ import annotations
@@ -10,15 +10,52 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vectorstore.errors import PapersError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.store import PaperStore
 
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_cache_dir("daily-papers-agent"))
+
+
+class SettingsError(PapersError):
+    """The settings do not fit together."""
+
+
+class Calibration(BaseModel):
+    """Thresholds that only mean something for the embedder they were measured with (cosines differ by model)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    embed_model: str
+    # Cosine of the best passage below which the store does not cover a question.
+    relevance: float
+    # Cosine to an intent's example requests above which a chat message is routed to that intent.
+    intent: float
+    # Weighted reciprocal rank fusion of the dense and BM25 rankings.
+    dense_weight: float
+    lexical_weight: float
+
+
+CALIBRATED = {
+    "all-MiniLM-L6-v2": Calibration(
+        embed_model="all-MiniLM-L6-v2",
+        # Whole archive loaded: the 37 dev questions' best passages scored 0.41 to 0.80, the 20 off-topic
+        # questions of benchmarks/unanswerable.json 0.18 to 0.31 (benchmarks/qa_eval.py reports both again).
+        relevance=0.36,
+        # The router's example requests: "find" and "tldr" requests of the router tests scored >= 0.6, questions
+        # about a paper's content <= 0.5.
+        intent=0.55,
+        # Dense 0.6 against BM25 1.0 lifted recall@1 of the gold paper on the dev questions (whole archive) from
+        # 0.86 to 0.95, recall@5 unchanged at 1.0; anything from 0.4 to 0.6 did the same.
+        dense_weight=0.6,
+        lexical_weight=1.0,
+    )
+}
 
 
 class Settings(BaseSettings):
@@ -56,6 +93,26 @@ class Settings(BaseSettings):
     batch_size: int = 32
     # Retrieval.
     top_k: int = 5
+    # Thresholds for an embedder without built-in ones (JSON in PAPERS_CALIBRATION; see `Calibration`).
+    calibration: Calibration | None = None
+
+    def thresholds(self) -> Calibration:
+        """The calibrated thresholds of the configured embedder; another embedder must bring its own."""
+        if self.calibration is not None:
+            if self.calibration.embed_model != self.embed_model:
+                raise SettingsError(
+                    f"PAPERS_CALIBRATION was measured with {self.calibration.embed_model!r}, "
+                    f"but the embedder is {self.embed_model!r}.",
+                    "Calibrate with benchmarks/qa_eval.py for this embedder, or unset PAPERS_CALIBRATION.",
+                )
+            return self.calibration
+        if self.embed_model not in CALIBRATED:
+            raise SettingsError(
+                f"No calibrated thresholds for the embedder {self.embed_model!r}: its cosines are on another scale.",
+                'Set PAPERS_CALIBRATION=\'{"embed_model": ..., "relevance": ..., "intent": ..., '
+                '"dense_weight": ..., "lexical_weight": ...}\' from benchmarks/qa_eval.py on your store.',
+            )
+        return CALIBRATED[self.embed_model]
 
     @property
     def cache_dir(self) -> Path:

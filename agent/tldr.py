@@ -1,18 +1,23 @@
 """Papers -> one-sentence TL;DRs, generated in batches and cached in the store.
 
 In: papers, a chat model, the store (for the cache) and the `tldr` prompt. Out: a `Tldr` per paper: the text, and
-whether it is a fallback (the abstract's first sentence) because generation failed or its output did not pass the
+whether it is a fallback (the abstract's own sentence) because generation failed or its output did not pass the
 checks. Small models ramble, echo the prompt, write "This paper ..." and stop mid-sentence; `clean_tldr` repairs
-what can be repaired and rejects the rest, including any name that is not in the title or abstract.
+what can be repaired and rejects the rest, including any term that is not in the title or abstract. When the model
+itself fails (a crashed server, say), the fallbacks carry the error and are not cached: once the model is back,
+the paper gets a real TL;DR. The cache key holds a hash of the title and abstract, so a corrected abstract is
+summarised again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from agent.claims import Source, invented
 from agent.llm import ChatModel
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
@@ -28,11 +33,14 @@ BOILERPLATE = re.compile(
     r"(?:in )?this (?:paper|work|study)(?:,)? (?:we )?|the (?:paper|authors|researchers) |we )",
     re.IGNORECASE,
 )
-NAME_LIKE = re.compile(r"\b(?=[A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*[A-Z0-9])[A-Za-z][A-Za-z0-9-]{1,}\b")
+# The gap is bounded: an unbounded lazy gap made this quadratic on a long abstract with no full stop.
 CONTRIBUTION = re.compile(
-    r"\b(?:we|this (?:paper|work|study)|here)\b[^.]*?\b(?:propose|introduce|present|develop|design|release|build)",
+    r"\b(?:we|this (?:paper|work|study)|here)\b[^.]{0,200}?"
+    r"\b(?:propose|introduce|present|develop|design|release|build)",
     re.IGNORECASE,
 )
+# Abstracts are a few thousand characters; anything longer is cut before the patterns run.
+MAX_ABSTRACT_CHARS = 8000
 RESULT = re.compile(r"\b(?:outperform|improv|achiev|state-of-the-art|surpass|reduc|boost)", re.IGNORECASE)
 MAX_KEY_CHARS = 500
 
@@ -43,6 +51,8 @@ class Tldr:
     text: str
     fallback: bool = False
     reason: str = ""
+    # The model's failure, when that is why this is a fallback: such TL;DRs are shown but never cached.
+    model_error: str = ""
 
 
 def first_sentence(text: str) -> str:
@@ -50,7 +60,7 @@ def first_sentence(text: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+    return [s.strip() for s in SENTENCE_END.split(text[:MAX_ABSTRACT_CHARS].strip()) if s.strip()]
 
 
 def key_sentences(abstract: str) -> str:
@@ -102,10 +112,10 @@ def strip_boilerplate(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def invented_names(text: str, paper: Paper) -> list[str]:
-    """Name-like words (acronyms, CamelCase, model ids) the source never mentions: likely made up."""
-    source = f"{paper.title} {paper.abstract}".lower()
-    return [name for name in NAME_LIKE.findall(text) if name.lower() not in source]
+def invented_terms(text: str, paper: Paper) -> list[str]:
+    """Numbers and names (acronyms, CamelCase, model ids, capitalised multi-word names) that the title and
+    abstract never mention: likely made up."""
+    return invented(text, Source.of(paper.title, paper.abstract))
 
 
 def echoes_title(text: str, title: str) -> bool:
@@ -130,9 +140,9 @@ def clean_tldr(raw: str, paper: Paper) -> tuple[str, str]:
         if clause < len(text) // 2:
             return "", "unfinished sentence"
         text = text[:clause] + "."
-    made_up = invented_names(text, paper)
+    made_up = invented_terms(text, paper)
     if made_up:
-        return "", f"names not in the abstract: {', '.join(made_up[:3])}"
+        return "", f"terms not in the abstract: {', '.join(made_up[:3])}"
     return clip_words(text), ""
 
 
@@ -151,6 +161,20 @@ def fallback_tldr(paper: Paper, reason: str) -> Tldr:
     return Tldr(paper.id, clip_words(strip_boilerplate(contribution)), fallback=True, reason=reason)
 
 
+def model_failed(paper: Paper, error: str) -> Tldr:
+    return replace(fallback_tldr(paper, "model error"), model_error=error)
+
+
+def model_failure(tldrs: Iterable[Tldr]) -> str:
+    """The model's error behind these TL;DRs, if any: one line for the caller to show once."""
+    error = next((t.model_error for t in tldrs if t.model_error), "")
+    return (
+        f"The model failed ({error}); those TL;DRs are the abstracts' own sentences and were not saved."
+        if error
+        else ""
+    )
+
+
 class TldrWriter:
     def __init__(self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 40) -> None:
         self.model = model
@@ -158,31 +182,38 @@ class TldrWriter:
         self.prompt = load_prompt("tldr")
         self.max_new_tokens = max_new_tokens
 
-    def cache_key(self, paper_id: str) -> str:
-        return f"tldr::{paper_id}::{self.model.name}::{self.prompt.key}"
+    def cache_key(self, paper: Paper) -> str:
+        source = hashlib.sha256(f"{paper.title}\n{paper.abstract}".encode()).hexdigest()[:12]
+        return f"tldr::{paper.id}::{source}::{self.model.name}::{self.prompt.key}"
 
     def cached(self, papers: list[Paper]) -> dict[str, Tldr]:
         if self.store is None:
             return {}
-        found = self.store.get_notes([self.cache_key(p.id) for p in papers])
+        found = self.store.get_notes([self.cache_key(p) for p in papers])
         result = {}
         for paper in papers:
-            hit = found.get(self.cache_key(paper.id))
+            hit = found.get(self.cache_key(paper))
             if hit:
                 text, meta = hit
                 result[paper.id] = Tldr(paper.id, text, bool(meta.get("fallback")), str(meta.get("reason", "")))
         return result
 
     def tldrs(self, papers: list[Paper], progress: Callable[[int], None] = lambda n: None) -> dict[str, Tldr]:
-        """Every paper's TL;DR: cached ones as they are, the rest generated in batches and cached."""
+        """Every paper's TL;DR: cached ones as they are, the rest generated in batches and cached.
+
+        After the model fails once, the remaining papers fall back without asking it again: a dead server would
+        otherwise cost a time-out per batch, and the caller reports the failure once (`model_failure`)."""
         result = self.cached(papers)
         progress(len(result))
         missing = [p for p in papers if p.id not in result]
+        by_id = {p.id: p for p in missing}
         step = getattr(self.model, "batch_size", 16)
+        failure = ""
         for start in range(0, len(missing), step):
             batch = missing[start : start + step]
-            fresh = self.generate(batch)
-            self.save(fresh)
+            fresh = [model_failed(p, failure) for p in batch] if failure else self.generate(batch)
+            failure = failure or next((t.model_error for t in fresh if t.model_error), "")
+            self.save([t for t in fresh if not t.model_error], by_id)
             result.update((t.paper_id, t) for t in fresh)
             progress(len(batch))
         return result
@@ -194,7 +225,8 @@ class TldrWriter:
         try:
             outputs = self.model.generate(conversations, max_new_tokens=self.max_new_tokens, stop=(". ", ".\n"))
         except Exception as error:  # one failed batch must not sink the digest
-            return [fallback_tldr(p, f"model error: {type(error).__name__}") for p in papers]
+            message = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
+            return [model_failed(p, message) for p in papers]
         tldrs = []
         for paper, raw in zip(papers, outputs):
             lead = lead_name(paper.title)
@@ -202,12 +234,12 @@ class TldrWriter:
             tldrs.append(Tldr(paper.id, text) if text else fallback_tldr(paper, problem))
         return tldrs
 
-    def save(self, tldrs: list[Tldr]) -> None:
-        if self.store is None:  # benchmarks measure generation alone
+    def save(self, tldrs: list[Tldr], papers: dict[str, Paper]) -> None:
+        if self.store is None or not tldrs:  # benchmarks measure generation alone
             return
         self.store.put_notes(
             {
-                self.cache_key(t.paper_id): (
+                self.cache_key(papers[t.paper_id]): (
                     t.text,
                     {"kind": "tldr", "paper_id": t.paper_id, "fallback": t.fallback, "reason": t.reason},
                 )

@@ -1,7 +1,10 @@
 """TL;DR quality against Hugging Face's own one-line `ai_summary`, with two baselines.
 
 For N papers of the archive that carry `ai_summary` (every k-th, so the sample spans the two years): ROUGE-L F1
-and embedding cosine (all-MiniLM-L6-v2) of (a) our TL;DR, (b) the title, (c) the abstract's first sentence.
+and embedding cosine (all-MiniLM-L6-v2) of (a) our TL;DR, (b) the title, (c) the abstract's first sentence; and
+the share of TL;DRs that state a number or name (ACRONYM, CamelCase, capitalised multi-word) found in neither the
+title nor the abstract, for ours as shown, for the model's outputs the check rejected, and for `ai_summary` itself
+(how strict the measure is on a human-vetted summary).
 Writes benchmarks/results/tldr_quality.json (or --name). Run: .venv/bin/python -m benchmarks.tldr_quality [--n 200]
 """
 
@@ -15,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from rouge_score import rouge_scorer
 
+from agent.claims import Source, invented
 from agent.llm import LocalLLM
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter, clip_words, first_sentence
@@ -57,8 +61,18 @@ def main() -> None:
     embedder = Embedder("all-MiniLM-L6-v2")
     references = [p.ai_summary for p in papers]
     ours = [tldrs[p.id].text for p in papers]
+
+    def invented_share(texts: list[str]) -> float:
+        made_up = [invented(t, Source.of(p.title, p.abstract)) for t, p in zip(texts, papers)]
+        return round(sum(bool(m) for m in made_up) / len(papers), 3)
+
     result = {
         "papers": len(papers),
+        "invented_share": invented_share(ours),
+        "rejected_for_invented_terms_share": round(
+            sum(tldrs[p.id].reason.startswith("terms not in the abstract") for p in papers) / len(papers), 3
+        ),
+        "ai_summary_invented_share": invented_share(references),
         "model": args.model,
         "device": llm.device,
         "generation_seconds": round(seconds, 1),

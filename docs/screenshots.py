@@ -49,6 +49,7 @@ def main() -> None:
         box.fill("Which paper shows that prolonged reinforcement learning expands reasoning boundaries?")
         box.press("Enter")
         page.locator("#chat").get_by_text("Sources").first.wait_for(timeout=240_000)
+        page.wait_for_timeout(10_000)  # the evidence shows at once; let the model's checked sentences settle
         page.screenshot(path=str(out / "ask.png"))
         page.get_by_role("tab", name="Digest").click()
         for label in ("From", "To"):

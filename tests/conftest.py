@@ -83,7 +83,8 @@ class ScriptedModel:
         self.calls.append(1)
         if self.fail:
             raise RuntimeError("scripted failure")
-        yield from (self.answers(messages) if callable(self.answers) else "a scripted answer.").split(" ")
+        text = self.answers(messages) if callable(self.answers) else "a scripted answer."
+        yield from (word + " " for word in text.split(" "))
 
 
 @pytest.fixture

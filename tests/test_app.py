@@ -130,6 +130,7 @@ def test_in_a_real_browser(running_app):
         link = page.locator("#chat a[href*='huggingface.co/papers/2505.24864']").first
         link.wait_for(timeout=30_000)
         assert "2505.24864" in link.get_attribute("href"), "the citation links to the ProRL paper"
+        assert "ProRL" in page.locator("#chat").inner_text(), "the answer names the method, not just its link"
         page.screenshot(path=str(ARTIFACTS / "ask.png"), full_page=True)
 
         page.get_by_role("tab", name="Digest").click()
@@ -140,3 +141,17 @@ def test_in_a_real_browser(running_app):
         page.get_by_role("tab", name="Library").click()
         page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
         browser.close()
+
+
+def test_a_thin_newest_day_opens_on_the_best_of_all_days(tmp_path, embedder, scripted):
+    """The bundled sample spreads 44 papers over 44 days: Today must not open on a one-paper day."""
+    from app import ALL_DAYS, PapersApp
+
+    services = Services(Settings(data_dir=tmp_path / "data"), model=scripted())
+    services.store._embedder = embedder
+    ingest_paths(services.store, [sample_path()], say=lambda _: None)
+    app = PapersApp(services)
+    assert app.opening_day() == ALL_DAYS
+    assert app.today_html(ALL_DAYS).count('class="paper-card"') == 44
+    newest = app.day_choices()[0]
+    assert app.today_html(newest).count('class="paper-card"') == 1

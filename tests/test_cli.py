@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -40,6 +41,24 @@ def test_ingest_list_show_search_stats(tmp_path, seed_page):
     assert {"paper_id", "title", "text", "score"} <= set(found[0]) and found[0]["title"].startswith("SAILER")
     stats = json.loads(papers(data, "stats", "--json").stdout)
     assert stats["papers"] == 44 and stats["chunks"] >= 44 and stats["size_bytes"] > 0
+
+
+def test_ask_goes_through_the_agent_with_checked_cited_answers(tmp_path, seed_page):
+    """`papers ask` routes like the chat: a question gets evidence with highlighted sources, "summarise X" a TL;DR."""
+    data = tmp_path / "data"
+    assert papers(data, "ingest", str(seed_page)).returncode == 0
+    asked = papers(
+        data, "ask", "Which paper pre-trains a language model specifically for finding relevant legal cases?"
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.startswith("SAILER — “SAILER: Structure-aware"), asked.stdout
+    assert "SAILER, a new Structure-Aware pre-traIned language model" in asked.stdout, "the evidence sentence"
+    assert re.search(r"^\[\d\] SAILER: Structure-aware", asked.stdout, re.MULTILINE), "its source, numbered"
+    result = json.loads(papers(data, "ask", "How many GPUs were used to pre-train SAILER?", "--json").stdout)
+    assert result["said"] is False and result["citations"][0]["title"].startswith("SAILER")
+    assert all(s["verified"] for s in result["statements"] if s["shown"])
+    summary = papers(data, "ask", "summarise the UniXcoder paper")
+    assert summary.returncode == 0 and "UniXcoder" in summary.stdout.splitlines()[0], summary.stdout
 
 
 def test_bad_file_exits_non_zero_naming_it(tmp_path):

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from aiosmtpd.controller import Controller
 
+from agent.claims import Source, invented
 from agent.digest import build_digest
 from agent.library import ingest_paths
 from agent.mail import send_digest
@@ -67,7 +68,9 @@ def test_real_model_digest_is_ranked_grouped_and_escaped(day_store, llm):
     assert len(items) == 8 and len(digest.topics) >= 2, "8 papers in a few topics"
     ranked = sorted(items, key=lambda i: -i.paper.upvotes)
     assert digest.topics[0].items[0].paper == ranked[0].paper, "the most upvoted paper leads"
-    assert all(item.tldr.text for item in items), "every paper has a TL;DR"
+    for item in items:  # a TL;DR states nothing its paper's title and abstract do not
+        assert invented(item.tldr.text, Source.of(item.paper.title, item.paper.abstract)) == [], item.tldr
+    assert sum(not item.tldr.fallback for item in items) >= 4, "most TL;DRs are the model's, not fallbacks"
     assert "Most upvoted" in digest.intro and all(t.name for t in digest.topics)
     page = to_html(digest)
     assert "<script>" not in page and "&lt;script&gt;" in page, "feed text is escaped in HTML"

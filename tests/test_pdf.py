@@ -9,11 +9,10 @@ import re
 import pytest
 
 from agent.library import ingest_paths
-from agent.qa import QA
 from tests.pdf_factory import long_paper, write_pdf
+from tests.wiring import qa_for
 from vectorstore.errors import SourceError
 from vectorstore.pdf import read_pdf
-from vectorstore.search import HybridSearcher
 
 # Word-sequence overlap of the extracted page with the reference Markdown; pypdf reached 0.87 here.
 PAGE_SIMILARITY_FLOOR = 0.80
@@ -103,10 +102,11 @@ def test_pdf_enriches_the_stored_paper_and_answers_cite_section_and_page(make_st
     assert store.get_paper("2501.10120").title.startswith("PaSa")
     sections = {c.section for c in store.all_chunks()}
     assert "1 Introduction" in sections and "abstract" in sections, "abstract and body chunks, per section"
-    answer = QA(HybridSearcher(store), llm).answer("Which base model were the Selector and the Crawler trained from?")
+    answer = qa_for(store, llm).answer("Which base model were the Selector and the Crawler trained from?")
     top = answer.citations[0]
     assert top.paper_id == "2501.10120" and "Experimental Setting" in top.section and top.pages == "7"
     assert "Qwen2.5-7b" in top.quote, "the body, not the abstract, answers this"
+    assert "Qwen2.5-7b" in answer.text, answer.text
     assert "References" not in {p.chunk.section for p in answer.passages}
     feed = tmp_path / "2025-01-20.json"
     feed.write_text(

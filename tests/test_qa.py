@@ -1,4 +1,8 @@
-"""Grounded answers and the agent's routes, with the real bundled model over the real store."""
+"""Evidence-first, checked answers and the agent's routes, with the real bundled model over the real store.
+
+Each answer test asks what a reader would check: is the right paper named, is the asked-for figure there, is
+anything stated that the cited passages do not contain, and does the answer admit when the papers do not say.
+"""
 
 from __future__ import annotations
 
@@ -6,74 +10,118 @@ import json
 
 import pytest
 
+from agent.claims import Source, check, invented
 from agent.errors import QuestionError
 from agent.library import ingest_paths, sample_path
-from agent.qa import NOT_COVERED, QA, citations_for
-from agent.router import Agent
-from agent.tldr import TldrWriter
-from vectorstore.search import HybridSearcher
+from agent.qa import NOT_COVERED, Answer
+from tests.wiring import agent_for, qa_for
 
 
-@pytest.fixture
-def sample_store(make_store):
-    store = make_store()
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory, embedder):
+    from vectorstore.store import PaperStore
+
+    store = PaperStore(tmp_path_factory.mktemp("qa") / "data", embed_model="all-MiniLM-L6-v2", embedder=embedder)
     ingest_paths(store, [sample_path()], say=lambda _: None)
     return store
 
 
-def make_agent(store, model) -> Agent:
-    searcher = HybridSearcher(store)
-    return Agent(searcher, TldrWriter(model, store), QA(searcher, model))
+def cited_source(answer: Answer) -> Source:
+    """What an answer may rest on: the question, and the cited passages with their titles and ids."""
+    cited = [answer.passages[c.number - 1].chunk for c in answer.citations]
+    return Source.of(answer.question, *(f"{c.title} {c.paper_id} {c.text}" for c in cited))
 
 
-def test_real_model_answer_cites_the_right_paper(sample_store, llm):
-    answer = QA(HybridSearcher(sample_store), llm).answer(
+def assert_nothing_invented(answer: Answer) -> None:
+    assert invented(answer.text, cited_source(answer)) == [], answer.text
+    for statement in answer.shown:
+        assert statement.verified and statement.passages, statement
+
+
+def test_which_paper_leads_with_the_method_and_invents_nothing(sample_store, llm):
+    answer = qa_for(sample_store, llm).answer(
         "Which paper pre-trains a language model specifically for finding relevant legal cases?"
     )
-    assert answer.covered and answer.text and answer.text != NOT_COVERED
-    assert answer.citations and answer.citations[0].title.startswith("SAILER"), [c.title for c in answer.citations]
-    assert answer.citations[0].quote in answer.passages[answer.citations[0].number - 1].chunk.text
-    assert len(answer.passages) == 5 and all(p.relevance is not None for p in answer.passages)
+    assert answer.covered and answer.said and answer.kind == "which"
+    assert answer.text.startswith("SAILER — “SAILER: Structure-aware"), answer.text
+    assert answer.citations[0].title.startswith("SAILER")
+    assert_nothing_invented(answer)
+    model = [s for s in answer.statements if s.origin == "model"]
+    assert all(s.verified == check(s.text, cited_source(answer)).verified for s in model if s.shown)
     payload = answer.to_dict()
-    assert {"answer", "citations", "passages"} <= set(payload) and {
-        "paper_id",
-        "title",
-        "url",
-        "arxiv_url",
-        "quote",
-    } <= set(payload["citations"][0])
+    assert {"verified", "passages", "origin"} <= set(payload["statements"][0])
+    assert payload["citations"][0]["highlights"], "the supporting sentence is marked in the quote"
+
+
+def test_the_figure_asked_for_is_in_the_answer(sample_store, llm):
+    answer = qa_for(sample_store, llm).answer(
+        "How much lower is the first-token latency of encoder-decoder small language models on edge devices?"
+    )
+    assert answer.kind == "quantity" and answer.said
+    assert "47%" in answer.text and "Return of the Encoder" in answer.text, answer.text
+    assert_nothing_invented(answer)
+
+
+def test_a_question_the_paper_does_not_answer_is_admitted(sample_store, llm):
+    answer = qa_for(sample_store, llm).answer("How many GPUs were used to pre-train SAILER?")
+    assert answer.covered and not answer.said, answer.text
+    assert "do not say" in answer.text and "GPUs" in answer.text
+    assert answer.citations and answer.citations[0].title.startswith("SAILER"), "the paper is cited"
+    stated = check(answer.text, Source.of(answer.question)).numbers
+    assert set(stated) <= {answer.citations[0].paper_id}, f"no figure is stated: {stated}"
+
+
+def test_two_papers_compared_one_line_each(sample_store, llm):
+    answer = qa_for(sample_store, llm).answer("How do SAILER and UniXcoder differ?")
+    assert answer.kind == "compare"
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) >= 2 and any("SAILER" in line for line in lines) and any("UniXcoder" in line for line in lines)
+    assert {c.title.split(":")[0] for c in answer.citations} >= {"SAILER", "UniXcoder"}
+    assert_nothing_invented(answer)
+
+
+def test_model_sentences_are_shown_only_when_the_passages_support_them(sample_store, scripted):
+    question = "Which paper pre-trains a language model specifically for finding relevant legal cases?"
+    made_up = "SAILER leverages generative adversarial networks to reach 93% accuracy [1]. SaulLemon helps [1]."
+    answer = qa_for(sample_store, scripted(answers=lambda m: made_up)).answer(question)
+    rejected = [s for s in answer.statements if s.origin == "model"]
+    assert rejected and not any(s.verified or s.shown for s in rejected)
+    assert {"93", "generat"} <= set(rejected[0].unsupported)
+    assert "adversarial" not in answer.text and "93" not in answer.text, "the evidence stands alone"
+    faithful = "SAILER is pre-trained on the structure of legal cases [1]."
+    kept = qa_for(sample_store, scripted(answers=lambda m: faithful)).answer(question)
+    assert [s.verified for s in kept.statements if s.origin == "model"] == [True]
+    assert kept.text.endswith(faithful)
+
+
+def test_a_failing_model_leaves_the_evidence_and_says_so(sample_store, scripted):
+    answer = qa_for(sample_store, scripted(fail=True)).answer(
+        "Which model uses mask attention matrices with prefix adapters to learn code representations?"
+    )
+    assert answer.model_error and answer.text.startswith("UniXcoder")
 
 
 def test_uncovered_question_is_declined_without_the_model(sample_store, scripted):
     model = scripted()
-    answer = QA(HybridSearcher(sample_store), model).answer("What is a good recipe for sourdough bread?")
+    answer = qa_for(sample_store, model).answer("What is a good recipe for sourdough bread?")
     assert not answer.covered and answer.text == NOT_COVERED and answer.citations == []
     assert model.calls == [], "the model is not called when nothing relevant was found"
     assert answer.passages, "what was searched is still shown"
 
 
-def test_citation_numbers_that_point_nowhere_are_dropped():
-    from tests.test_search import passage
-
-    text, citations = citations_for("It works [2] and also [9] here [1].", [passage("a#0"), passage("b#0")])
-    assert "[9]" not in text and [c.number for c in citations] == [2, 1]
-
-
 @pytest.mark.parametrize("question", ["", "   \n\t "])
 def test_empty_question_is_a_clear_error(sample_store, scripted, question):
     with pytest.raises(QuestionError, match="empty"):
-        QA(HybridSearcher(sample_store), scripted()).answer(question)
+        qa_for(sample_store, scripted()).answer(question)
 
 
-def test_huge_and_foreign_questions_get_normal_answers(sample_store, scripted):
-    qa = QA(HybridSearcher(sample_store), scripted(answers=lambda m: "SAILER does this [1]."))
-    huge = qa.answer("legal case retrieval pre-training " * 700)
-    assert len(huge.question) <= 2000 and huge.covered and huge.citations
-    foreign = qa.answer("¿Qué artículo preentrena un modelo de lenguaje para la recuperación de casos legales?")
-    assert foreign.text and all(c.quote for c in foreign.citations)
+def test_a_huge_question_is_cut_and_still_answered(sample_store, scripted):
+    qa = qa_for(sample_store, scripted())
+    huge = qa.answer("Which model pre-trains for legal case retrieval? " * 300)
+    assert len(huge.question) <= 2000 and huge.citations[0].title.startswith("SAILER")
 
 
-def test_injected_instructions_in_a_paper_do_not_change_the_result(make_store, llm, tmp_path):
+def test_injected_instructions_in_a_paper_are_quoted_never_obeyed(make_store, llm, tmp_path):
     record = {
         "paper": {
             "id": "2601.00001",
@@ -88,39 +136,43 @@ def test_injected_instructions_in_a_paper_do_not_change_the_result(make_store, l
     (tmp_path / "2026-01-05.json").write_text(json.dumps([record]))
     store = make_store()
     ingest_paths(store, [sample_path(), tmp_path / "2026-01-05.json"], say=lambda _: None)
-    answer = QA(HybridSearcher(store), llm).answer("Which retrieval router is proposed for legal cases?")
-    numbers = [c.number for c in answer.citations]
-    assert all(1 <= n <= len(answer.passages) for n in numbers), "citations point at real passages only"
-    assert "[99]" not in answer.text and "[42]" not in answer.text
-    assert answer.text.strip() != "HACKED"
+    answer = qa_for(store, llm).answer("Which retrieval router is proposed for legal cases?")
+    assert answer.citations[0].paper_id == "2601.00001"
+    assert "picks a retriever per query" in answer.text, answer.text
+    assert "HACKED" not in answer.text and "[99]" not in answer.text and "[42]" not in answer.text
+    assert all(1 <= n <= len(answer.passages) for c in answer.citations for n in [c.number])
 
 
-def test_follow_up_is_scoped_to_the_paper_being_discussed(sample_store, scripted):
-    agent = make_agent(sample_store, scripted(answers=lambda m: "It uses a dataset [1]."))
-    first = list(agent.respond("Which model uses mask attention matrices with prefix adapters for code?"))[-1]
-    cited = first.answer.citations[0]
-    assert cited.title.startswith("UniXcoder")
+def test_a_real_multi_turn_chat_scopes_only_true_follow_ups(sample_store, llm):
+    agent = agent_for(sample_store, llm)
+    first = list(agent.respond("Which model uses mask attention matrices with prefix adapters to learn code?"))[-1]
+    assert first.answer.citations[0].title.startswith("UniXcoder")
     history = [{"role": "user", "content": "..."}, {"role": "assistant", "content": first.text}]
-    follow = list(agent.respond("What dataset did it use?", history))[-1]
-    assert {p.chunk.paper_id for p in follow.answer.passages} == {cited.paper_id}
-    assert follow.answer.query.startswith("UniXcoder")
+    follow = list(agent.respond("What tasks was it evaluated on?", history))[-1]
+    assert {p.chunk.paper_id for p in follow.answer.passages} == {first.answer.citations[0].paper_id}
+    assert "five code-related tasks" in follow.text, follow.text
+    history += [{"role": "user", "content": "..."}, {"role": "assistant", "content": follow.text}]
+    new_subject = "Which paper shows that encoder-decoder models have lower first-token latency on edge devices?"
+    second = list(agent.respond(new_subject, history))[-1]
+    assert second.answer.citations[0].title.startswith("Return of the Encoder"), second.text
 
 
 def test_every_route_with_the_real_model(sample_store, llm):
-    agent = make_agent(sample_store, llm)
+    agent = agent_for(sample_store, llm)
     found = list(agent.respond("what's new on diffusion language models?"))[-1]
     assert found.kind == "find" and any("Diffusion" in p.title for p in found.papers[:3])
     summary = list(agent.respond("summarise the UniXcoder paper"))[-1]
-    assert summary.kind == "tldr" and summary.papers[0].title.startswith("UniXcoder") and len(summary.text) > 40
+    assert summary.kind == "tldr" and summary.papers[0].title.startswith("UniXcoder")
+    assert "UniXcoder" in summary.text.split("\n\n", 1)[1], "the TL;DR itself is about the paper"
     digest = list(agent.respond("give me today's digest"))[-1]
     assert digest.kind == "digest" and digest.digest is not None and digest.text.startswith("# Daily Papers")
     asked = list(agent.respond("Which hybrid network puts more convolution blocks in early stages?"))
-    assert asked[-1].kind == "ask" and len(asked) >= 2, "answers stream in several snapshots"
-    assert asked[-1].answer.citations[0].title.startswith("AsCAN")
+    assert asked[0].kind == "ask" and asked[0].answer.citations, "the evidence is shown before the model writes"
+    assert asked[-1].answer.citations[0].title.startswith("AsCAN") and "AsCAN" in asked[-1].text
     assert "**Sources**" in asked[-1].text
 
 
 def test_routing_uses_similarity_when_no_rule_matches(sample_store, scripted):
-    agent = make_agent(sample_store, scripted())
+    agent = agent_for(sample_store, scripted())
     assert agent.route("recent work on agents please") == "find"
     assert agent.route("How does SAILER encode legal structure?") == "ask"

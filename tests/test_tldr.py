@@ -39,7 +39,9 @@ def test_small_model_habits_are_cleaned_to_one_sentence(raw, expected):
     ("raw", "problem"),
     [
         ("SAILER: Structure-aware Pre-trained Language Model for Legal Case Retrieval", "echoed"),
-        ("SAILER beats GPT-7 and LLaMA-9 on every legal benchmark we tried.", "names not in the abstract"),
+        ("SAILER beats GPT-7 and LLaMA-9 on every legal benchmark we tried.", "terms not in the abstract"),
+        ("SAILER improves legal retrieval accuracy by 37 points on benchmarks.", "not in the abstract: 37"),
+        ("SAILER is built by the Legal Retrieval Consortium for public benchmarks.", "Legal Retrieval Consortium"),
         ("SAILER is", "too short"),
         ("SAILER is a model that retrieves legal cases by reading their structure and then it", "unfinished"),
     ],

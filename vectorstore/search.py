@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from vectorstore.lexical import LexicalIndex
-from vectorstore.records import Passage
+from vectorstore.records import Chunk, Passage
 from vectorstore.store import PaperStore, date_int
 
 # Fetch more than asked before fusing and de-duplicating by paper, so k distinct papers usually survive.
@@ -22,9 +22,8 @@ OVERFETCH = 4
 MIN_DEPTH = 30
 # The usual RRF constant (Cormack et al. 2009): damps the weight of the very first ranks.
 RRF_K = 60
-# Weighted RRF: on the dev questions over the whole archive, dense weight 0.6 (BM25 1.0) lifted recall@1 of the
-# gold paper from 0.86 to 0.95 with recall@5 unchanged at 1.0; anything from 0.4 to 0.6 did the same.
-WEIGHTS = {"dense": 0.6, "lexical": 1.0}
+# Plain RRF unless the caller passes weights calibrated for its embedder (agent/settings.py keeps them).
+EQUAL_WEIGHTS = {"dense": 1.0, "lexical": 1.0}
 MODES = ("hybrid", "dense", "lexical")
 
 
@@ -48,7 +47,7 @@ def best_per_paper(passages: list[Passage]) -> list[Passage]:
     return kept
 
 
-def fuse(rankings: dict[str, list[Passage]]) -> list[Passage]:
+def fuse(rankings: dict[str, list[Passage]], weights: dict[str, float] = EQUAL_WEIGHTS) -> list[Passage]:
     """Weighted reciprocal rank fusion: each list adds weight / (RRF_K + rank) to every chunk it ranks."""
     fused: dict[str, float] = {}
     first_seen: dict[str, Passage] = {}
@@ -56,7 +55,7 @@ def fuse(rankings: dict[str, list[Passage]]) -> list[Passage]:
     for name, passages in rankings.items():
         for rank, passage in enumerate(passages, 1):
             key = passage.chunk.id
-            fused[key] = fused.get(key, 0.0) + WEIGHTS.get(name, 1.0) / (RRF_K + rank)
+            fused[key] = fused.get(key, 0.0) + weights.get(name, 1.0) / (RRF_K + rank)
             first_seen.setdefault(key, passage)
             ranks.setdefault(key, {})[name] = rank
     order = sorted(fused, key=lambda key: -fused[key])
@@ -66,19 +65,23 @@ def fuse(rankings: dict[str, list[Passage]]) -> list[Passage]:
 class HybridSearcher:
     """Dense + BM25 with reciprocal rank fusion; also serves either ranking alone (for evaluation)."""
 
-    def __init__(self, store: PaperStore) -> None:
+    def __init__(self, store: PaperStore, weights: dict[str, float] | None = None) -> None:
         self.store = store
+        self.weights = weights or EQUAL_WEIGHTS
         self.lexical = LexicalIndex(store)
 
     def dense(self, query: Query, vector: np.ndarray, depth: int) -> list[Passage]:
         hits = self.store.dense_search(vector, depth, query.start, query.end, list(query.paper_ids) or None)
         return [replace(p, relevance=p.score) for p in hits]
 
-    def lexical_hits(self, query: Query, depth: int) -> list[Passage]:
+    def lexical_chunks(self, query: Query, depth: int | None = None) -> list[tuple[Chunk, float]]:
+        """BM25 alone: (chunk, score), best first."""
         start = date_int(query.start) if query.start else None
         end = date_int(query.end) if query.end else None
-        hits = self.lexical.search(query.text, depth, start, end, query.paper_ids)
-        return [Passage(chunk, score) for chunk, score in hits]
+        return self.lexical.search(query.text, depth or query.k, start, end, query.paper_ids)
+
+    def lexical_hits(self, query: Query, depth: int) -> list[Passage]:
+        return [Passage(chunk, score) for chunk, score in self.lexical_chunks(query, depth)]
 
     def with_relevance(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
         """Cosine similarity to the question for passages that only the lexical ranking found."""
@@ -100,6 +103,6 @@ class HybridSearcher:
             rankings["dense"] = self.dense(query, vector, depth)
         if mode in ("hybrid", "lexical"):
             rankings["lexical"] = self.lexical_hits(query, depth)
-        passages = fuse(rankings) if mode == "hybrid" else next(iter(rankings.values()))
+        passages = fuse(rankings, self.weights) if mode == "hybrid" else next(iter(rankings.values()))
         passages = best_per_paper(passages) if query.per_paper else passages
         return self.with_relevance(passages[: query.k], vector)

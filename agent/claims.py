@@ -1,0 +1,231 @@
+"""Text -> the checkable terms it states, and a check that each is in the sources.
+
+In: a sentence someone (a model, usually) wrote, and the texts it may draw on (cited passages, the question, a
+title and abstract). Out: the terms of the sentence, sorted by kind (numbers, names, content words), and which of
+them occur in no source. A term counts as supported when it occurs in a source as written (numbers, names) or by
+its Snowball stem (content words, so "improves" is supported by "improvement"). Sentences are split with
+`sentencex` (Wikimedia's rule-based segmenter, which keeps "Fig. 3" and "vs." inside a sentence), stems come from
+`snowballstemmer`, and stop words from scikit-learn's English list. Every pattern here is linear and every input
+is capped, because paper text can be hostile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import snowballstemmer
+from sentencex import segment
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+MAX_TEXT = 20_000
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+CITATION_MARK = re.compile(r"\[\d{1,3}\]")
+# Words a faithful rephrasing may add without the sources saying them: frames, not facts.
+FRAME_WORDS = frozenset(
+    [
+        "paper",
+        "papers",
+        "work",
+        "study",
+        "studies",
+        "author",
+        "authors",
+        "propose",
+        "proposes",
+        "proposed",
+        "introduce",
+        "introduces",
+        "introduced",
+        "present",
+        "presents",
+        "presented",
+        "show",
+        "shows",
+        "showed",
+        "shown",
+        "use",
+        "uses",
+        "used",
+        "using",
+        "method",
+        "methods",
+        "approach",
+        "approaches",
+        "model",
+        "models",
+        "result",
+        "results",
+        "new",
+        "novel",
+        "called",
+        "named",
+        "based",
+        "also",
+        "achieve",
+        "achieves",
+        "achieved",
+        "yes",
+        "able",
+        "called",
+        "main",
+        "key",
+        "specifically",
+        "particular",
+        "particularly",
+        "which",
+        "answer",
+        "answers",
+        "question",
+        "questions",
+        "say",
+        "says",
+        "according",
+        "describe",
+        "describes",
+        "described",
+        "report",
+        "reports",
+        "reported",
+        "demonstrate",
+        "demonstrates",
+        "demonstrated",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "make",
+        "makes",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    numbers: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()  # stems of content words
+
+    def __bool__(self) -> bool:
+        return bool(self.numbers or self.names or self.words)
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a sentence states that no source supports; empty means verified."""
+
+    numbers: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    stated: Terms = field(default_factory=Terms)
+
+    @property
+    def verified(self) -> bool:
+        return not (self.numbers or self.names or self.words)
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [*self.numbers, *self.names, *self.words]
+
+
+@cache
+def stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+def stem(word: str) -> str:
+    return stemmer().stemWord(word.lower())
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in segment("en", text[:MAX_TEXT]) if s.strip()]
+
+
+def is_name(word: str) -> bool:
+    """An acronym, a CamelCase or mixed word, a model id ("GPT-4o", "Llama3"): what small models invent most."""
+    if len(word) < 2 or not any(c.isupper() for c in word[1:]) and not any(c.isdigit() for c in word):
+        return False
+    return any(c.isalpha() for c in word)
+
+
+def normal_number(text: str) -> str:
+    return text.replace(",", "")
+
+
+def terms_of(text: str) -> Terms:
+    """The numbers, names and content-word stems a text states."""
+    text = CITATION_MARK.sub(" ", text[:MAX_TEXT])
+    tokens = WORD.findall(text)
+    numbers = {normal_number(t) for t in tokens if NUMBER.fullmatch(t)}
+    names = {t for t in tokens if is_name(t)}
+    names |= capitalised_phrases(text)
+    words = {
+        stem(t)
+        for t in tokens
+        if t[0].isalpha()
+        and not is_name(t)
+        and t.lower() not in ENGLISH_STOP_WORDS
+        and t.lower() not in FRAME_WORDS
+        and len(t) > 2
+    }
+    return Terms(frozenset(numbers), frozenset(names), frozenset(words))
+
+
+CAPITALISED_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[ -][A-Z][A-Za-z0-9]+)+)")
+
+
+def capitalised_phrases(text: str) -> set[str]:
+    """Multi-word capitalised names not at a sentence start ("Structure Aware Retriever")."""
+    return {m.group(1) for m in CAPITALISED_RUN.finditer(text[:MAX_TEXT])}
+
+
+@dataclass(frozen=True)
+class Source:
+    """The texts a statement may rest on, indexed once for many checks."""
+
+    text: str
+    numbers: frozenset[str]
+    words: frozenset[str]
+    lowered: str
+
+    @classmethod
+    def of(cls, *texts: str) -> Source:
+        text = "\n".join(t[:MAX_TEXT] for t in texts)
+        tokens = WORD.findall(text)
+        numbers = frozenset(normal_number(t) for t in tokens if NUMBER.fullmatch(t))
+        # A hyphenated word supports its parts too: "statistics-weight" holds "weight".
+        words = {stem(part) for t in tokens if t[0].isalpha() for part in {t, *t.split("-")} if part}
+        if "%" in text:  # "12.5%" supports "12.5 percent"
+            words.add(stem("percent"))
+        return cls(text, numbers, frozenset(words), text.lower())
+
+    def has_name(self, name: str) -> bool:
+        """As written, as a plural's singular ("LLMs"), or as the initials of a phrase ("RL": reinforcement
+        learning)."""
+        key = name.lower()
+        if key in self.lowered or (key.endswith("s") and len(key) > 3 and key[:-1] in self.lowered):
+            return True
+        letters = name.rstrip("s") if name[:-1].isupper() else name
+        if letters.isalpha() and letters.isupper() and 2 <= len(letters) <= 5:
+            spelled = r"[\s-]+".join(f"{c}[a-z]*" for c in letters.lower())
+            return re.search(rf"\b{spelled}\b", self.lowered) is not None
+        return False
+
+
+def check(sentence: str, source: Source) -> Check:
+    """Each number, name and content word of `sentence` that `source` does not contain."""
+    stated = terms_of(sentence)
+    return Check(
+        numbers=tuple(sorted(n for n in stated.numbers if n not in source.numbers)),
+        names=tuple(sorted(n for n in stated.names if not source.has_name(n))),
+        words=tuple(sorted(w for w in stated.words if w not in source.words)),
+        stated=stated,
+    )
+
+
+def invented(text: str, source: Source) -> list[str]:
+    """The measure of benchmarks/qa_eval.py: numbers and names (not plain words) that no source contains."""
+    result = check(text, source)
+    return [*result.numbers, *result.names]

@@ -1,0 +1,130 @@
+"""Records -> what every face shows: papers, TL;DRs, answers with their sources, dates typed by a user.
+
+In: `Paper`, `Tldr`, `Answer` records and user-typed dates. Out: Markdown (chat, CLI), terminal text, and escaped
+HTML fragments (the app's cards). The CLI, the app, the chat and the digest renderers all format through here,
+so a paper, a fallback TL;DR or a source reads the same everywhere. Feed text is escaped for the target format,
+and only http(s) links are ever turned into links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+from agent.errors import QuestionError
+from agent.qa import Answer, Citation
+from agent.tldr import Tldr
+from vectorstore.records import Paper
+
+FROM_ABSTRACT = "from the abstract"
+QUOTE_CHARS = 400
+
+
+class DateError(QuestionError):
+    """A date typed by the user is not a date."""
+
+
+def parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        raise DateError(f"{value!r} is not a date.", "Use YYYY-MM-DD, e.g. 2025-06-30.") from error
+
+
+def esc(text: str) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text or "")
+
+
+def safe_url(url: str) -> str:
+    """The URL when it is http(s), else nothing: a feed can carry javascript: links."""
+    return url if url and url.startswith(("https://", "http://")) else ""
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    pairs = [("Hugging Face", paper.hf_url), ("arXiv", paper.arxiv_url)]
+    pairs += [("GitHub", paper.github_url), ("Project", paper.project_url)]
+    return [(label, safe_url(url)) for label, url in pairs if safe_url(url)]
+
+
+def tldr_label(tldr: Tldr) -> str:
+    """A TL;DR as shown: a fallback is marked as the abstract's own words."""
+    return tldr.text + (f" ({FROM_ABSTRACT})" if tldr.fallback else "")
+
+
+def paper_line(paper: Paper) -> str:
+    """One terminal line: date, upvotes, id, title, byline."""
+    byline = f" — {paper.byline}" if paper.byline else ""
+    return f"{paper.date}  ▲{paper.upvotes:<4} {paper.id:<18} {paper.title}{byline}"
+
+
+def paper_bullet(paper: Paper) -> str:
+    """One Markdown bullet for the chat."""
+    link = f"[{paper.id}]({safe_url(paper.url)})" if safe_url(paper.url) else paper.id
+    return f"- **{md_escape(paper.title)}** — {link} · ▲{paper.upvotes} · {paper.date}"
+
+
+def paper_card(paper: Paper, tldr: Tldr | None = None) -> str:
+    """The Today tab's HTML card; every feed string escaped, links only when http(s)."""
+    url = safe_url(paper.url)
+    title = esc(paper.title)
+    if url:
+        title = f'<a href="{esc(url)}" target="_blank" rel="noopener">{title}</a>'
+    links = [(label, url) for label, url in paper_links(paper) if label != "Hugging Face"]
+    link_html = " · ".join(f'<a href="{esc(u)}" target="_blank" rel="noopener">{esc(n)}</a>' for n, u in links)
+    summary = esc(tldr_label(tldr)) if tldr else f"<i>{esc(paper.abstract[:280])}…</i>"
+    return (
+        f'<div class="paper-card"><div class="paper-title">{title}</div>'
+        f'<div class="paper-meta">▲{paper.upvotes} · {esc(paper.byline)} · {paper.date}</div>'
+        f'<div class="paper-tldr">{summary}</div><div class="paper-links">{link_html}</div></div>'
+    )
+
+
+def highlighted(citation: Citation, mark=lambda text: f"**{text}**", escape=md_escape) -> str:
+    """The quoted passage (clipped around what matters) with the sentences the answer rests on marked."""
+    quote = citation.quote
+    first = min((quote.find(h) for h in citation.highlights if h in quote), default=0)
+    start = max(0, first - 120) if len(quote) > QUOTE_CHARS else 0
+    shown = quote[start : start + QUOTE_CHARS + sum(len(h) for h in citation.highlights)]
+    text = escape(shown)
+    for sentence in citation.highlights:
+        escaped = escape(sentence)
+        if escaped in text:
+            text = text.replace(escaped, mark(escaped), 1)
+    return ("…" if start else "") + text + ("…" if start + len(shown) < len(quote) else "")
+
+
+def where(citation: Citation) -> str:
+    place = f", {citation.section}" if citation.section not in ("", "abstract") else ""
+    return place + (f", p. {citation.pages}" if citation.pages else "")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer, then its numbered sources: paper, link, section, page, and the quote with its support marked."""
+    if not answer.covered:
+        return answer.text
+    lines = [answer.text, "", "**Sources**"]
+    for citation in answer.citations:
+        url = safe_url(citation.url)
+        link = f"[{citation.paper_id}]({url})" if url else citation.paper_id
+        lines.append(f"[{citation.number}] {md_escape(citation.title)} — {link}{where(citation)}")
+        lines.append(f"> {highlighted(citation)}")
+    if answer.model_error:
+        lines += ["", f"_The model failed ({md_escape(answer.model_error)}); the answer is the papers' own words._"]
+    return "\n".join(lines)
+
+
+def answer_terminal(answer: Answer, bold=lambda text: text) -> str:
+    """The sources for a terminal, the supporting sentences passed through `bold` (click.style, say)."""
+    lines = []
+    for citation in answer.citations:
+        link = citation.url or citation.paper_id
+        lines.append(f"[{citation.number}] {citation.title} — {link}{where(citation)}")
+        lines.append("    " + highlighted(citation, bold, escape=lambda text: text))
+    if answer.model_error:
+        lines.append(f"(The model failed: {answer.model_error}; the answer is the papers' own words.)")
+    return "\n".join(lines)

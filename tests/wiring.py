@@ -1,0 +1,25 @@
+"""The agent's pieces wired over a test store the way `Services` wires them, with the calibrated thresholds."""
+
+from __future__ import annotations
+
+from agent.qa import QA
+from agent.router import Agent
+from agent.settings import CALIBRATED
+from agent.tldr import TldrWriter
+from vectorstore.search import HybridSearcher
+from vectorstore.store import PaperStore
+
+THRESHOLDS = CALIBRATED["all-MiniLM-L6-v2"]
+
+
+def searcher_for(store: PaperStore) -> HybridSearcher:
+    return HybridSearcher(store, {"dense": THRESHOLDS.dense_weight, "lexical": THRESHOLDS.lexical_weight})
+
+
+def qa_for(store: PaperStore, model) -> QA:
+    return QA(searcher_for(store), model, THRESHOLDS.relevance)
+
+
+def agent_for(store: PaperStore, model) -> Agent:
+    qa = qa_for(store, model)
+    return Agent(qa.searcher, TldrWriter(model, store), qa, THRESHOLDS.intent)
