@@ -207,6 +207,9 @@ class Source:
         key = name.lower()
         if key in self.lowered or (key.endswith("s") and len(key) > 3 and key[:-1] in self.lowered):
             return True
+        parts = name.split("-")
+        if len(parts) > 1 and all(parts):  # "AI-powered": its name part is in the source, the rest is a word
+            return all(part.islower() or (len(part) > 1 and self.has_name(part)) for part in parts)
         letters = name.rstrip("s") if name[:-1].isupper() else name
         if letters.isalpha() and letters.isupper() and 2 <= len(letters) <= 5:
             spelled = r"[\s-]+".join(f"{c}[a-z]*" for c in letters.lower())

@@ -21,7 +21,7 @@ from vectorstore.errors import NotFoundError, PapersError, SourceError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.latex import read_latex
 from vectorstore.parse_api import papers_from_payload
-from vectorstore.pdf import PdfPaper, read_pdf
+from vectorstore.pdf import PdfPaper, arxiv_month, read_pdf
 from vectorstore.records import Paper, page_paper_id
 from vectorstore.sources import date_from_name, expand_paths, load_file
 from vectorstore.store import PaperStore, WriteReport
@@ -105,7 +105,7 @@ def paper_for_pdf(store: PaperStore, pdf: PdfPaper, path: Path) -> Paper:
     if known:
         return replace(known, fulltext=sections_body(pdf.sections))
     paper_id = pdf.arxiv_id or page_paper_id(pdf.title)
-    when = date(2000 + int(pdf.arxiv_id[:2]), int(pdf.arxiv_id[2:4]), 1) if pdf.arxiv_id else date.today()
+    when = arxiv_month(pdf.arxiv_id) or date.today()
     return Paper(paper_id, pdf.title, pdf.abstract, when, source=str(path), fulltext=sections_body(pdf.sections))
 
 

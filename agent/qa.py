@@ -41,7 +41,8 @@ ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 NOT_COVERED = "The loaded papers do not cover this question."
-# The model rephrases in one or two sentences; what it writes after that is not read.
+# The model rephrases in one or two sentences; what it writes after that, or after a sentence the passages do not
+# support (what follows builds on it), is not read: generation stops there.
 MAX_MODEL_SENTENCES = 2
 # A model sentence that shares this much of its wording with the evidence adds nothing to it.
 REPEAT_OVERLAP = 0.7
@@ -274,6 +275,10 @@ def model_sentences(answer: Answer) -> int:
     return sum(s.origin == "model" for s in answer.statements)
 
 
+def rejected(answer: Answer) -> bool:
+    return any(s.origin == "model" and not s.verified for s in answer.statements)
+
+
 def word_set(text: str) -> set[str]:
     return set(terms_of(text).words)
 
@@ -379,7 +384,7 @@ class QA:
                     for sentence in complete:
                         if self.take(answer, sentence, evidence_numbers):
                             yield answer.text
-                    if model_sentences(answer) >= MAX_MODEL_SENTENCES:
+                    if model_sentences(answer) >= MAX_MODEL_SENTENCES or rejected(answer):
                         buffer = ""
                         break
         except Exception as error:  # the evidence stands; say why nothing was added

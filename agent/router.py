@@ -46,9 +46,10 @@ QUESTION = re.compile(
     re.IGNORECASE,
 )
 TODAY = re.compile(r"\b(today|today's|this day)\b", re.IGNORECASE)
-# "the SambaY paper", "the “Rex-Thinker” paper": up to five capitalised words before "paper". Words are matched
-# one token at a time with no nested repetition, so the match is linear in the message's length.
-NAMED_PAPER = re.compile(r"(?:the\s+)?[\"“']?((?:[A-Z][\w.+]*[\s-]?){1,5}?)[\"”']?\s+paper\b")
+# "the SambaY paper", "the “Rex-Thinker” paper": up to five capitalised words before "paper". Each word has a
+# bounded length and words need a separator between them, so a word can be split only one way and the match is
+# linear in the message's length (an optional separator made it exponential).
+NAMED_PAPER = re.compile(r"(?:the\s+)?[\"“']?([A-Z][\w.+]{0,40}(?:[\s-][A-Z0-9][\w.+]{0,40}){0,4})[\"”']?\s+paper\b")
 MAX_MESSAGE_CHARS = 2000
 
 

@@ -19,6 +19,8 @@ INPUT = re.compile(r"\\(?:input|include|subfile)\{([^}]+)\}")
 COMMENT = re.compile(r"(?<!\\)%.*")
 SECTION = re.compile(r"\\section\*?\{([^}]*)\}")
 MAX_INPUT_DEPTH = 8
+# A paper's sources are well under a megabyte; more is a folder of something else, or an \input loop.
+MAX_SOURCE_CHARS = 4_000_000
 
 
 def is_latex_folder(path: Path) -> bool:
@@ -34,18 +36,40 @@ def main_file(folder: Path) -> Path | None:
     return None
 
 
-def expand_inputs(path: Path, folder: Path, depth: int = 0) -> str:
-    """The file's text with every \\input{...} replaced by that file's (expanded) text, comments removed."""
+def inside(folder: Path, name: str) -> Path | None:
+    """The file an \\input names, if it lies inside the folder: no absolute paths, no "..", no symlink out."""
+    target = folder / (name if name.endswith(".tex") else f"{name}.tex")
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        return None
+    try:
+        resolved = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return resolved if resolved.is_relative_to(folder.resolve()) and resolved.is_file() else None
+
+
+def expand_inputs(path: Path, folder: Path, depth: int = 0, seen: set[Path] | None = None) -> str:
+    """The file's text with every \\input{...} inside the folder replaced by that file's (expanded) text, each
+    file at most once, comments removed; the whole is capped at MAX_SOURCE_CHARS."""
     if depth > MAX_INPUT_DEPTH:
         raise SourceError(f"{path}: \\input nests deeper than {MAX_INPUT_DEPTH} levels.")
-    text = "\n".join(COMMENT.sub("", line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines())
+    seen = set() if seen is None else seen
+    seen.add(path.resolve())
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if len(raw) > MAX_SOURCE_CHARS:
+        raise SourceError(f"{path}: over {MAX_SOURCE_CHARS:,} characters of LaTeX.", "Is this a paper's source?")
+    text = "\n".join(COMMENT.sub("", line) for line in raw.splitlines())
 
     def include(match: re.Match) -> str:
-        name = match.group(1).strip()
-        target = folder / (name if name.endswith(".tex") else f"{name}.tex")
-        return expand_inputs(target, folder, depth + 1) if target.is_file() else ""
+        target = inside(folder, match.group(1).strip())
+        if target is None or target in seen:
+            return ""
+        return expand_inputs(target, folder, depth + 1, seen)
 
-    return INPUT.sub(include, text)
+    expanded = INPUT.sub(include, text)
+    if len(expanded) > MAX_SOURCE_CHARS:
+        raise SourceError(f"{folder}: its \\input files add up to over {MAX_SOURCE_CHARS:,} characters.")
+    return expanded
 
 
 def to_text(latex: str) -> str:

@@ -18,6 +18,8 @@ from vectorstore.errors import SourceError
 from vectorstore.records import Paper
 
 REQUIRED_FIELDS = ("id", "title", "summary")
+# A record is a few KB; a longer string is not one, and `ast.literal_eval` on a huge literal takes gigabytes.
+MAX_RECORD_STRING = 200_000
 
 
 def clean_text(text: Any) -> str:
@@ -46,11 +48,20 @@ def records_of(payload: Any) -> tuple[list[Any], date | None]:
     )
 
 
+def safe_int(value: Any) -> int:
+    """A count from a feed: a number or a numeric string; anything else (a list, "1e400", 5,000 digits) is 0."""
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
 def decode_record(raw: Any, position: int) -> dict:
-    """One record as a dict; some archives hold records as Python-literal strings rather than JSON objects."""
+    """One record as a dict; some archives hold records as Python-literal strings rather than JSON objects.
+    Only a string that could be one record (an object literal of bounded size) is decoded at all."""
     if isinstance(raw, dict):
         return raw
-    if isinstance(raw, str):
+    if isinstance(raw, str) and len(raw) <= MAX_RECORD_STRING and raw.lstrip()[:1] == "{":
         for decode in (json.loads, ast.literal_eval):
             try:
                 value = decode(raw)
@@ -98,9 +109,9 @@ def paper_from_record(record: dict, position: int, day: date | None, source: str
         abstract=clean_text(paper.get("summary") or record.get("summary")),
         date=record_day,
         authors=authors,
-        author_count=len(authors) or int(paper.get("authorCount") or 0),
+        author_count=len(authors) or safe_int(paper.get("authorCount")),
         organization=organization_name(record, paper),
-        upvotes=int(paper.get("upvotes") or 0),
+        upvotes=safe_int(paper.get("upvotes")),
         published=clean_text(paper.get("publishedAt")),
         ai_summary=clean_text(paper.get("ai_summary")),
         ai_keywords=tuple(clean_text(k) for k in keywords if clean_text(k)),

@@ -11,8 +11,10 @@ section names, and by appendix letters in order.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from vectorstore.chunking import Section
@@ -26,8 +28,22 @@ NAMED = re.compile(
     r"appendix)$",
     re.IGNORECASE,
 )
+# Caps per file: a 200-page paper reads in about 0.3 s and holds well under a million characters.
+MAX_PAGES = 500
+MAX_CHARS = 5_000_000
+MAX_SECONDS = 60.0
 ARXIV_IN_NAME = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
 ARXIV_IN_TEXT = re.compile(r"arXiv:(\d{4}\.\d{4,5})")
+
+
+def arxiv_month(arxiv_id: str) -> date | None:
+    """The month an arXiv id was issued (YYMM.NNNNN), or None for an impossible one ("2599.00001")."""
+    try:
+        return date(2000 + int(arxiv_id[:2]), int(arxiv_id[2:4]), 1)
+    except ValueError:
+        return None
+
+
 MIN_PAPER_CHARS = 500
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}$", re.IGNORECASE)
 
@@ -61,12 +77,22 @@ def open_pdf(path: Path):
 
 
 def page_lines(reader, path: Path) -> list[list[str]]:
-    pages = []
+    """Each page's text lines, within the caps: a hostile PDF cannot hold the ingest for long or fill memory."""
+    pages: list[list[str]] = []
+    started, total = time.monotonic(), 0
+    if len(reader.pages) > MAX_PAGES:
+        raise SourceError(f"{path}: has {len(reader.pages)} pages; at most {MAX_PAGES} are read.", "Split it first.")
     for number, page in enumerate(reader.pages, 1):
         try:
             text = page.extract_text() or ""
         except Exception as error:  # one broken page should not hide the rest of the paper
             raise SourceError(f"{path}: page {number} could not be read ({type(error).__name__}).") from error
+        total += len(text)
+        if total > MAX_CHARS or time.monotonic() - started > MAX_SECONDS:
+            raise SourceError(
+                f"{path}: too large to read (over {MAX_CHARS:,} characters or {MAX_SECONDS:.0f} s by page {number}).",
+                "Add a smaller PDF; a paper is far below these limits.",
+            )
         pages.append([line.strip() for line in text.splitlines() if line.strip()])
     if sum(len(lines) for lines in pages) < 3:
         raise SourceError(
@@ -193,5 +219,5 @@ def read_pdf(path: Path) -> PdfPaper:
         body = [Section("Text", join_lines(front[1:] or front), page_span(1, len(pages)))]
     name_id = ARXIV_IN_NAME.search(path.name)
     text_id = ARXIV_IN_TEXT.search(" ".join(pages[0]))
-    arxiv_id = (name_id or text_id).group(1) if (name_id or text_id) else ""
+    arxiv_id = next((m.group(1) for m in (name_id, text_id) if m and arxiv_month(m.group(1))), "")
     return PdfPaper(title, abstract, body, "\n".join(references), arxiv_id, len(pages))

@@ -81,6 +81,10 @@ def parse_json(text: str, path: Path) -> list[Paper]:
             f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); it may be truncated.",
             "Download the response again.",
         ) from error
+    except RecursionError as error:  # json nests by recursion: thousands of "[" exhaust the stack
+        raise SourceError("is nested too deeply to be a Daily Papers response.") from error
+    except ValueError as error:  # a number of over 4,300 digits: Python refuses to convert it
+        raise SourceError(f"holds a value that cannot be read ({str(error)[:80]}).") from error
     return papers_from_payload(payload, day=date_from_name(path), source=str(path))
 
 

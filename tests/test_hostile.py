@@ -1,0 +1,152 @@
+"""Hostile input for every parser and every regex-using function: generated text, with a time bound per call.
+
+Hypothesis generates text (random, and built from the repeated fragments that make backtracking patterns
+explode); each function must return within the deadline and fail, if at all, only with the project's typed
+`SourceError`. The named cases are the ones a review reproduced: each took seconds or gigabytes before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agent import claims, evidence, present, qa, tldr
+from agent.router import NAMED_PAPER, QUESTION, RULES, TODAY
+from vectorstore import parse_page, pdf, records
+from vectorstore.errors import SourceError
+from vectorstore.parse_api import papers_from_payload
+from vectorstore.records import Paper
+from vectorstore.sources import papers_from_text
+
+FRAGMENTS = ["A", "-", "A-", " ", "we ", "propose", ".", "[", "]", "{", "}", "\\", "1", "1.", "%", "Ab", "the "]
+hostile_text = st.one_of(
+    st.text(max_size=2000),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=3000).map("".join),
+    st.tuples(st.sampled_from(FRAGMENTS), st.integers(1, 20_000)).map(lambda t: t[0] * t[1]),
+)
+BOUND = settings(
+    max_examples=60, deadline=1000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+
+def paper_of(text: str) -> Paper:
+    from datetime import date
+
+    return Paper("2501.00001", text[:300] or "T", text, date(2025, 1, 1))
+
+
+@BOUND
+@given(hostile_text)
+def test_text_functions_finish_fast_and_never_raise(text):
+    for pattern in [NAMED_PAPER, QUESTION, TODAY, *(p for _, p in RULES), qa.ANAPHORA, evidence.QUANTITY]:
+        pattern.search(text)
+    claims.check(text, claims.Source.of(text[::-1]))
+    claims.split_sentences(text)
+    evidence.question_kind(text)
+    qa.is_follow_up(text, text[::2])
+    qa.names_in(text)
+    tldr.key_sentences(text)
+    tldr.clean_tldr(text, paper_of(text))
+    tldr.fallback_tldr(paper_of(text), "x")
+    present.md_escape(text)
+    records.title_key(text)
+    parse_page.looks_like_page(text)
+    for line in text.splitlines()[:200] or [text]:
+        for pattern in (pdf.NUMBERED, pdf.APPENDIX, pdf.NAMED, pdf.PAGE_NUMBER, pdf.ARXIV_IN_TEXT):
+            pattern.match(line[:500])
+
+
+@BOUND
+@given(hostile_text)
+def test_saved_pages_and_feeds_fail_only_with_a_clear_error(text):
+    for name in ("page.txt", "feed.json"):
+        with contextlib.suppress(SourceError):
+            papers_from_text(text, Path(name))
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=50)),
+    lambda children: st.one_of(st.lists(children, max_size=5), st.dictionaries(st.text(max_size=12), children)),
+    max_leaves=40,
+)
+
+
+@BOUND
+@given(json_values)
+def test_any_json_payload_is_papers_or_a_source_error(payload):
+    with contextlib.suppress(SourceError):
+        papers_from_payload(payload)
+
+
+def record(**fields) -> dict:
+    paper = {"id": "2501.00001", "title": "T", "summary": "S", "publishedAt": "2025-01-01T00:00:00Z", **fields}
+    return {"paper": paper}
+
+
+@pytest.mark.parametrize("value", ["12x", [1], {"a": 1}, "1e400", "9" * 5000, -3])
+def test_odd_counts_do_not_abort_a_feed(value):
+    papers = papers_from_payload([record(upvotes=value, authorCount=value)])
+    assert papers[0].upvotes >= 0 and papers[0].author_count >= 0
+
+
+def test_a_huge_literal_string_record_costs_no_memory():
+    payload = ["[" + ",".join(["1"] * 2_000_000) + "]"]  # 4 MB; ast.literal_eval of it took ~1.9 GB
+    tracemalloc.start()
+    with pytest.raises(SourceError, match="record 1"):
+        papers_from_payload(payload)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path):
+    with pytest.raises(SourceError, match="nested too deeply"):
+        papers_from_text("[" * 100_000 + "]" * 100_000, tmp_path / "deep.json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "summarize " + "-".join(["A"] * 40) + "!",  # NAMED_PAPER doubled its time per extra pair
+        "We " + "a" * 48_000,  # CONTRIBUTION was quadratic on a long abstract with no full stop
+    ],
+)
+def test_reviewed_slow_inputs_answer_within_a_second(text):
+    started = time.perf_counter()
+    NAMED_PAPER.search(text)
+    tldr.key_sentences(text)
+    tldr.fallback_tldr(paper_of(text), "x")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_an_impossible_arxiv_id_in_a_pdf_name_is_not_an_id():
+    assert pdf.arxiv_month("2599.00001") is None and pdf.arxiv_month("2501.10120") is not None
+
+
+def test_latex_inputs_stay_inside_their_folder(tmp_path):
+    from vectorstore.latex import expand_inputs
+
+    secret = tmp_path / "secret.tex"
+    secret.write_text("TOP SECRET")
+    folder = tmp_path / "paper"
+    folder.mkdir()
+    (folder / "link.tex").symlink_to(secret)
+    (folder / "loop.tex").write_text("\\input{loop} body")
+    (folder / "main.tex").write_text(
+        f"\\input{{{secret}}} \\input{{../secret}} \\input{{link}} \\input{{loop}} \\input{{loop}} end"
+    )
+    text = expand_inputs(folder / "main.tex", folder)
+    assert "TOP SECRET" not in text and text.count("body") == 1 and text.rstrip().endswith("end")
+
+
+def test_feed_text_reaches_markdown_escaped():
+    assert present.md_escape("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert present.safe_url("javascript:alert(1)") == "" and present.safe_url("https://a.b") == "https://a.b"
+    assert json.loads(json.dumps(present.paper_links(paper_of("t"))))  # only http(s) links survive
