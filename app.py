@@ -16,6 +16,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from agent.access import Access
 from agent.digest import build_digest
 from agent.library import ensure_sample, ingest_days, ingest_paths
 from agent.present import paper_card, parse_day, tldr_label
@@ -28,6 +29,7 @@ from vectorstore.errors import PapersError
 from vectorstore.records import Paper
 
 MAX_UPLOAD_MB = 20
+MAX_UPLOAD_FILES = 20
 UPLOAD_TYPES = (".json", ".txt", ".pdf")
 ALL_DAYS = "All days"
 ALL_DAYS_SHOWN = 50
@@ -47,8 +49,9 @@ except ImportError:
 class PapersApp:
     """The app's handlers; each is a thin call into the services, turning typed errors into gr.Error."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, access: Access | None = None) -> None:
         self.services = services
+        self.access = access or Access(public=False)
 
     @property
     def store(self):
@@ -92,7 +95,9 @@ class PapersApp:
     def today_papers(self, day: str) -> list[dict]:
         """The day's papers with TL;DRs where cached (API: /today)."""
         papers, tldrs = self.day_papers(day)
-        return [{**p.to_dict(), "tldr": tldr_label(tldrs[p.id]) if p.id in tldrs else ""} for p in papers]
+        # `source` is where the record came from on the server (a path): not for visitors.
+        rows = [{**p.to_dict(), "tldr": tldr_label(tldrs[p.id]) if p.id in tldrs else ""} for p in papers]
+        return [{k: v for k, v in row.items() if k != "source"} for row in rows]
 
     def today_html(self, day: str) -> str:
         papers, tldrs = self.day_papers(day)
@@ -121,6 +126,7 @@ class PapersApp:
         if last < first:
             raise gr.Error("The end date is before the start date.")
         with errors_as_gradio():
+            self.access.check_digest(first, last, int(top))
             result = build_digest(self.store, self.services.writer, first, last, int(top))
         warn_model_failure(item.tldr for item in result.items)
         return {
@@ -157,11 +163,18 @@ class PapersApp:
                 return Scope(paper_ids=(self.store.get_paper(paper_id.strip()).id,))
         return Scope()
 
-    def ingest_files(self, files, progress=gr.Progress()) -> str:
-        """Adds uploaded .json / .txt / .pdf files to the store (API: /ingest)."""
+    def check_owner(self, token: str, profile: gr.OAuthProfile | None) -> None:
+        with errors_as_gradio():
+            self.access.check_write(profile.username if profile else "", token or "")
+
+    def ingest_files(self, files, token: str = "", profile: gr.OAuthProfile | None = None, progress=gr.Progress()):
+        """Adds uploaded .json / .txt / .pdf files to the store (API: /ingest). Public mode: owners only."""
+        self.check_owner(token, profile)
         paths = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
         if not paths:
             raise gr.Error("Choose one or more .json, .txt or .pdf files first.")
+        if len(paths) > MAX_UPLOAD_FILES:
+            raise gr.Error(f"At most {MAX_UPLOAD_FILES} files at a time; add the rest in another round.")
         for path in paths:
             if path.suffix.lower() not in UPLOAD_TYPES:
                 raise gr.Error(f"{path.name}: only {', '.join(UPLOAD_TYPES)} files can be added.")
@@ -170,13 +183,17 @@ class PapersApp:
         lines: list[str] = []
         progress(0, desc="Embedding")
         summary = ingest_paths(self.store, paths, lines.append)
+        self.services.searcher.lexical.refresh()  # the uploader waits for it; other searches use the old index
         return report(summary, lines) + "\n\n" + self.counts()
 
-    def fetch_day(self, day: str) -> str:
+    def fetch_day(self, day: str, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
+        """Fetches a day from the Daily Papers API into the store (API: /fetch). Public mode: owners only."""
+        self.check_owner(token, profile)
         warnings: list[str] = []
         client = open_api(self.services.settings, warnings.append)
         lines: list[str] = []
         summary = ingest_days(self.store, client, [self.parse_day(day)], lines.append)
+        self.services.searcher.lexical.refresh()
         return report(summary, warnings + lines) + "\n\n" + self.counts()
 
     def counts(self) -> str:
@@ -188,9 +205,13 @@ class PapersApp:
 
         settings = self.services.settings
         device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+        store = "a Chroma server" if settings.chroma_url else "embedded Chroma"
+        if not self.access.public:  # the owner may see where things are; visitors see no server paths
+            store = f"`{settings.chroma_url or settings.data_dir}`"
+        mode = "public, read-only for visitors" if self.access.public else "private"
         return (
             f"- **Model:** `{settings.model}` on {device}\n- **Embeddings:** `{settings.embed_model}`\n"
-            f"- **Store:** `{settings.chroma_url or settings.data_dir}`\n- {self.counts()}"
+            f"- **Store:** {store}\n- **Mode:** {mode}\n- {self.counts()}"
         )
 
 
@@ -227,8 +248,8 @@ CSS = """
 """
 
 
-def build_app(services: Services) -> gr.Blocks:
-    app = PapersApp(services)
+def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
+    app = PapersApp(services, access)
     days = app.day_choices()
     opening = app.opening_day()
     dates = [d for d in days if d != ALL_DAYS]
@@ -248,7 +269,7 @@ def build_app(services: Services) -> gr.Blocks:
             with gr.Row():
                 start = gr.Dropdown(dates, value=first, label="From", allow_custom_value=True)
                 end = gr.Dropdown(dates, value=newest, label="To", allow_custom_value=True)
-                top = gr.Slider(1, 50, value=10, step=1, label="Papers")
+                top = gr.Slider(1, app.access.max_digest_papers, value=10, step=1, label="Papers")
             make = gr.Button("Generate digest", variant="primary")
             preview = gr.HTML(elem_id="digest-preview")
             downloads = gr.File(label="Download .md / .html", file_count="multiple")
@@ -269,6 +290,14 @@ def build_app(services: Services) -> gr.Blocks:
                 chatbot=gr.Chatbot(height=480, elem_id="chat"),
             )
         with gr.Tab("Library"):
+            if app.access.public:
+                gr.Markdown("This app is public: visitors read and ask; adding papers needs its owner.")
+                with gr.Row():
+                    if IN_SPACE:  # Hugging Face sign-in works on a Space (README: hf_oauth); elsewhere the token
+                        gr.LoginButton()
+                    token = gr.Textbox(label="Admin token", type="password", scale=2)
+            else:
+                token = gr.Textbox(visible=False, value="")
             with gr.Row():
                 fetch_date = gr.Textbox(label="Fetch a day from the Daily Papers API", placeholder="2026-06-30")
                 fetch = gr.Button("Fetch")
@@ -279,8 +308,8 @@ def build_app(services: Services) -> gr.Blocks:
             )
             add = gr.Button("Add files", variant="primary")
             status = gr.Markdown(app.counts())
-            fetch.click(app.fetch_day, fetch_date, status, api_name="fetch")
-            add.click(app.ingest_files, uploads, status, api_name="ingest")
+            fetch.click(app.fetch_day, [fetch_date, token], status, api_name="fetch")
+            add.click(app.ingest_files, [uploads, token], status, api_name="ingest")
         with gr.Tab("About"):
             gr.Markdown(app.about)
         gr.api(app.today_papers, api_name="today")
@@ -289,14 +318,19 @@ def build_app(services: Services) -> gr.Blocks:
     return demo
 
 
+def launch(demo: gr.Blocks, **options) -> None:
+    """Upload limits hold in Gradio's upload route, before a file lands on disk."""
+    demo.launch(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, **options)
+
+
 def main() -> None:
     settings = Settings()
     services = Services(settings)
     ensure_sample(services.store, print)
-    demo = build_app(services)
+    access = Access.of(settings, IN_SPACE, os.environ.get("SPACE_AUTHOR_NAME", ""))
+    demo = build_app(services, access)
     host = "0.0.0.0" if IN_SPACE else os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
-    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
-    demo.launch(server_name=host, server_port=port, css=CSS)
+    launch(demo, server_name=host, server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
 
 
 if __name__ == "__main__":

@@ -263,9 +263,10 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
 @click.option("--smtp", help="SMTP server as HOST:PORT (with --email).")
 @click.option("--starttls", is_flag=True, help="Upgrade the SMTP connection with STARTTLS.")
 @click.option("--user", default="", help="SMTP login; the password comes from PAPERS_SMTP_PASSWORD.")
+@click.option("--insecure-login", is_flag=True, help="Allow --user without --starttls (password in clear text).")
 @click.option("--sender", default="daily-papers@localhost", show_default=True)
 @click.pass_context
-def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user, sender) -> None:
+def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user, insecure_login, sender) -> None:
     """Compose the digest: top papers by upvotes, grouped into topics, each with its TL;DR."""
     if recipients and not smtp:
         raise click.UsageError("--email needs --smtp HOST:PORT.")
@@ -281,7 +282,8 @@ def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user
         result = build_digest(store, writer, start, end, top, bar.update)
     warn_model_failure(item.tldr for item in result.items)
     if recipients:
-        send_digest(result, list(recipients), smtp, sender, starttls, user, os.environ.get("PAPERS_SMTP_PASSWORD", ""))
+        password = os.environ.get("PAPERS_SMTP_PASSWORD", "")
+        send_digest(result, list(recipients), smtp, sender, starttls, user, password, insecure_login=insecure_login)
         say(f"Sent {result.title!r} to {', '.join(recipients)} via {smtp}.")
     text = render(result, fmt)
     if out:

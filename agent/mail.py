@@ -1,7 +1,9 @@
 """A `Digest` -> a multipart e-mail (plain text + HTML) sent over SMTP with the standard library.
 
 In: the digest, recipients, the SMTP server (host:port), STARTTLS and login options. Out: the message sent, or a
-`DigestError` saying what failed (connection, TLS, login, refusal) and what to check.
+`DigestError` saying what failed (connection, TLS, login, refusal) and what to check. A password is never sent
+over a plain connection unless the caller insists (`insecure_login`), and an address with a line break (header
+injection) is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from agent.errors import DigestError
 from agent.render import to_html, to_text
 
 
+def check_address(address: str) -> str:
+    if not address.strip() or any(c in address for c in "\r\n\0") or len(address) > 320:
+        raise DigestError(f"{address!r} is not an e-mail address.", "Give one address per --email, like a@b.org.")
+    return address.strip()
+
+
 def digest_message(digest: Digest, sender: str, recipients: list[str]) -> EmailMessage:
+    sender, recipients = check_address(sender), [check_address(r) for r in recipients]
     message = EmailMessage()
     message["Subject"] = digest.title
     message["From"] = sender
@@ -44,8 +53,14 @@ def send_digest(
     user: str = "",
     password: str = "",
     timeout: float = 30.0,
+    insecure_login: bool = False,
 ) -> EmailMessage:
     host, port = parse_server(server)
+    if user and not starttls and not insecure_login:
+        raise DigestError(
+            "--user without --starttls would send the password in clear text.",
+            "Add --starttls, or --insecure-login if the server is on this machine and you accept that.",
+        )
     message = digest_message(digest, sender, recipients)
     try:
         with smtplib.SMTP(host, port, timeout=timeout) as smtp:

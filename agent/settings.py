@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # Store: embedded Chroma by default; a `chroma run` server when a URL is set.
     chroma_url: str = ""
     chroma_prefix: str = ""
+    # Sent as a bearer token to a Chroma server that requires one (a server facing a network must).
+    chroma_token: str = ""
     embed_model: str = "all-MiniLM-L6-v2"
     embed_device: str = "auto"
     # ~1,000 characters stays inside MiniLM's 256-token window; the overlap keeps cut sentences whole somewhere.
@@ -93,6 +95,13 @@ class Settings(BaseSettings):
     batch_size: int = 32
     # Retrieval.
     top_k: int = 5
+    # Public mode (default on a Hugging Face Space): visitors read, search, ask and get bounded digests; adding
+    # papers needs an owner (a Hugging Face user named in `owners`, or the `admin_token`).
+    public: bool | None = None
+    owners: str = ""
+    admin_token: str = ""
+    max_digest_papers: int = 50
+    max_digest_days: int = 31
     # Thresholds for an embedder without built-in ones (JSON in PAPERS_CALIBRATION; see `Calibration`).
     calibration: Calibration | None = None
 
@@ -131,6 +140,7 @@ def open_store(settings: Settings) -> PaperStore:
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         chroma_url=settings.chroma_url,
+        chroma_token=settings.chroma_token,
         collection_prefix=settings.chroma_prefix,
     )
 

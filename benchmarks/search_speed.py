@@ -55,14 +55,14 @@ def synthetic_store(size: int, sample_chunks: list[Chunk]):
             part.append(Chunk(f"syn{n}#0", f"syn{n}", 0, source.text, source.title, date(2025, 1, 1 + n % 28)))
         vectors = rng.normal(size=(len(part), 384)).astype(np.float32)
         store.upsert_chunks(part, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
-    store.bump_version()
+    store.state.bump_version()
     return store
 
 
 def measure(store, texts: list[str]) -> dict:
     searcher = HybridSearcher(store)
     started = time.perf_counter()
-    searcher.lexical.ensure_current()
+    searcher.lexical.refresh()
     build = time.perf_counter() - started
     return {
         "chunks": store.counts()[1],

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from agent.library import ingest_paths, sample_path  # noqa: E402
 from agent.services import Services  # noqa: E402
 from agent.settings import Settings  # noqa: E402
-from app import CSS, build_app  # noqa: E402
+from app import build_app, launch  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tests.test_app import CHROMIUM_FLAGS  # noqa: E402
 
@@ -30,7 +30,7 @@ def main() -> None:
     services.writer.tldrs(services.store.list_papers())
     demo = build_app(services)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    launch(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     from playwright.sync_api import sync_playwright
 
     out = ROOT / "docs" / "screenshots"

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from agent.access import Access
 from agent.library import ingest_paths, sample_path
 from agent.services import Services
 from agent.settings import Settings
-from app import CSS, build_app
+from app import build_app, launch
 from tests.servers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -41,7 +42,7 @@ def running_app(tmp_path_factory, archive, embedder, llm):
     ingest_paths(services.store, [sample_path(), archive / "2025-06-02.json", hostile_file], say=lambda _: None)
     demo = build_app(services)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    launch(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/", services
     demo.close()
 
@@ -69,7 +70,7 @@ def test_digest_endpoint_returns_markdown_and_html(client):
 def test_ingest_endpoint_adds_an_uploaded_file(client, archive, running_app):
     from gradio_client import handle_file
 
-    status = client.predict([handle_file(str(archive / "2025-06-03.json"))], api_name="/ingest")
+    status = client.predict([handle_file(str(archive / "2025-06-03.json"))], "", api_name="/ingest")
     assert "added" in status and "papers" in status
     papers, _ = running_app[1].store.counts()
     assert papers >= 44 + 20 + 1 + 10
@@ -155,3 +156,33 @@ def test_a_thin_newest_day_opens_on_the_best_of_all_days(tmp_path, embedder, scr
     assert app.today_html(ALL_DAYS).count('class="paper-card"') == 44
     newest = app.day_choices()[0]
     assert app.today_html(newest).count('class="paper-card"') == 1
+
+
+def test_public_mode_reads_for_everyone_and_writes_only_for_the_owner(running_app, archive):
+    """The same store served as a public Space would serve it: bounded digests, no uploads without the owner."""
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    services = running_app[1]
+    demo = build_app(services, Access(public=True, admin_token="s3cret"))
+    port = free_port()
+    launch(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        visitor = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        upload = [handle_file(str(archive / "2025-06-04.json"))]
+        before = services.store.counts()
+        with pytest.raises(AppError, match="read-only"):
+            visitor.predict(upload, "", api_name="/ingest")
+        with pytest.raises(AppError, match="read-only"):
+            visitor.predict(upload, "wrong", api_name="/ingest")
+        assert services.store.counts() == before, "nothing was written"
+        with pytest.raises(AppError, match="1 to 50 papers"):
+            visitor.predict("2025-06-02", "2025-06-02", 500, api_name="/digest")
+        with pytest.raises(AppError, match="at most 31 days"):
+            visitor.predict("2025-01-01", "2025-06-02", 5, api_name="/digest")
+        rows = visitor.predict("2025-06-02", api_name="/today")
+        assert rows and all("source" not in row for row in rows), "no server paths for visitors"
+        added = visitor.predict(upload, "s3cret", api_name="/ingest")
+        assert "added" in added and services.store.counts()[0] > before[0], "the owner's token writes"
+    finally:
+        demo.close()

@@ -90,30 +90,63 @@ def test_ingest_by_date_from_the_api_and_offline_cache(tmp_path, archive):
     assert never_fetched.returncode == 1 and "offline" in never_fetched.stderr
 
 
-def test_sigkill_midway_then_rerun_leaves_a_consistent_store(tmp_path, archive):
+READER_LOOP = """
+import sys, time
+from pathlib import Path
+from vectorstore.store import PaperStore
+deadline = time.monotonic() + 300
+opened = 0
+while time.monotonic() < deadline and not Path(sys.argv[2]).exists():
+    PaperStore(Path(sys.argv[1]), embed_model="all-MiniLM-L6-v2").counts()
+    opened += 1
+print(opened)
+"""
+
+
+def stored_chunk_ids(data: Path) -> dict[str, set[str]]:
+    from vectorstore.store import PaperStore
+
+    store = PaperStore(data, embed_model="all-MiniLM-L6-v2")
+    found: dict[str, set[str]] = {}
+    for chunk in store.all_chunks():
+        found.setdefault(chunk.paper_id, set()).add(chunk.id)
+    return found
+
+
+def test_sigkill_midway_with_a_reader_opening_the_store_leaves_every_paper_whole(tmp_path, archive):
+    """A writer killed mid-batch while another process keeps opening the store (which used to "repair" the live
+    batch): after a rerun every paper has exactly the chunks a clean ingest gives it."""
+    from vectorstore.chunking import chunk_paper, make_splitter
+
     days = sorted(archive.glob("2025-0[23]-*.json"))[:24]
     folder = tmp_path / "days"
     folder.mkdir()
     for day in days:
         shutil.copy(day, folder / day.name)
-    data = tmp_path / "data"
+    data, stop = tmp_path / "data", tmp_path / "stop-reader"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "agent.cli", "--data-dir", str(data), "ingest", str(folder)]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
     stored_lines = 0
     deadline = time.monotonic() + 240
-    while stored_lines < 3 and time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        stored_lines += "papers (" in line
+    while stored_lines < 1 and time.monotonic() < deadline:
+        stored_lines += "papers (" in proc.stderr.readline()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER_LOOP, str(data), str(stop)], stdout=subprocess.PIPE, env=env
+    )
+    while stored_lines < 4 and time.monotonic() < deadline:
+        stored_lines += "papers (" in proc.stderr.readline()
     time.sleep(0.7)  # land somewhere inside a later file's write
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert stored_lines == 3, "the ingest made progress before it was killed"
+    stop.touch()
+    opened = int(reader.communicate(timeout=120)[0] or 0)
+    assert stored_lines == 4 and opened >= 3, "the ingest made progress while a reader kept opening the store"
     rerun = papers(data, "ingest", str(folder))
     assert rerun.returncode == 0, rerun.stderr
-    expected_ids = {p["paper"]["id"] for day in days for p in json.loads(day.read_text())}
-    listed = json.loads(papers(data, "list", "--json").stdout)
-    assert sorted(p["id"] for p in listed) == sorted(expected_ids), "every paper once, none missing"
+    splitter = make_splitter(1000, 200)
+    expected = {p.id: {c.id for c in chunk_paper(p, splitter)} for day in days for p in load_file(day)}
+    assert stored_chunk_ids(data) == expected, "every paper with exactly its chunks, none missing, none twice"
     stats = json.loads(papers(data, "stats", "--json").stdout)
     again = papers(data, "ingest", str(folder))
     assert "0 added, 0 updated" in again.stderr and json.loads(papers(data, "stats", "--json").stdout) == stats

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 
 from agent.claims import Source, invented
 from agent.digest import build_digest
+from agent.errors import DigestError
 from agent.library import ingest_paths
 from agent.mail import send_digest
 from agent.render import to_html, to_markdown, to_text
@@ -97,6 +98,18 @@ def test_digest_is_sent_as_multipart_mail(day_store, scripted, smtp_server):
     kinds = [part.get_content_type() for part in message.iter_parts()]
     assert kinds == ["text/plain", "text/html"]
     assert "&lt;script&gt;" in message.get_body(("html",)).get_content()
+
+
+def test_mail_refuses_a_clear_text_password_and_header_injection(day_store, scripted, smtp_server):
+    inbox, server = smtp_server
+    digest = build_digest(day_store, TldrWriter(scripted(), day_store), DAY, DAY, top_n=2)
+    with pytest.raises(DigestError, match="clear text"):
+        send_digest(digest, ["reader@example.org"], server, user="me", password="secret")
+    with pytest.raises(DigestError, match="not an e-mail address"):
+        send_digest(digest, ["reader@example.org\r\nBcc: victim@example.org"], server)
+    assert inbox.messages == [], "nothing was sent"
+    send_digest(digest, ["reader@example.org"], server, user="", insecure_login=True)
+    assert len(inbox.messages) == 1
 
 
 def test_cli_digest_to_file_and_by_mail(day_store, smtp_server, model_dir, tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import date
 
 from agent.library import ingest_paths, sample_path
@@ -39,8 +41,12 @@ def test_lexical_index_follows_ingests_and_survives_restarts(make_store, archive
         0
     ].chunk.title.startswith("ProRL")
     ingest_paths(store, [archive / "2025-06-02.json"], say=lambda _: None)
+    searcher.search(Query("ProRL", k=3), "lexical")  # answered from the old snapshot; starts the rebuild
+    deadline = time.monotonic() + 120
+    while searcher.lexical.snapshot.version != store.version() and time.monotonic() < deadline:
+        time.sleep(0.1)
     after = searcher.search(Query("ProRL prolonged reinforcement learning", k=3), "lexical")
-    assert after[0].chunk.title.startswith("ProRL"), "new papers are searchable right after an ingest"
+    assert after[0].chunk.title.startswith("ProRL"), "new papers are searchable once the background rebuild lands"
     version = store.version()
     reopened = HybridSearcher(make_store())
     assert reopened.lexical.load(version), "a restart loads the saved index instead of rebuilding it"
@@ -60,3 +66,39 @@ def test_filters_by_date_and_paper_apply_to_both_rankings(make_store, archive, t
     one = json.loads((archive / "2025-06-02.json").read_text())[0]["paper"]["id"]
     hits = searcher.search(Query("reinforcement learning reasoning", 5, paper_ids=(one,)))
     assert hits and {h.chunk.paper_id for h in hits} == {one}
+
+
+def test_sixteen_threads_search_while_an_ingest_runs(make_store, archive):
+    """No errors, and every hit's text is its own chunk's, while BM25 rebuilds and swaps under the searches."""
+    store = make_store()
+    ingest_paths(store, [archive / "2025-06-02.json"], say=lambda _: None)
+    searcher = HybridSearcher(store)
+    searcher.search(Query("warm up", k=1))
+    errors: list[BaseException] = []
+    hits: list = []
+    done = threading.Event()
+
+    def search_until_done(n: int) -> None:
+        questions = ["reinforcement learning reasoning", "video generation", "diffusion language models"]
+        while not done.is_set():
+            try:
+                hits.extend(searcher.search(Query(questions[n % 3], k=5), ("hybrid", "lexical")[n % 2]))
+            except BaseException as error:  # any failure fails the test
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=search_until_done, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    try:
+        for day in ("2025-06-03", "2025-06-04", "2025-06-05"):
+            ingest_paths(store, [archive / f"{day}.json"], say=lambda _: None)
+            time.sleep(0.5)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert not errors, errors[:3]
+    assert len(hits) > 100
+    stored = {c.id: c.text for c in store.all_chunks()}
+    assert all(stored[h.chunk.id] == h.chunk.text for h in hits), "a hit's text belongs to its id"

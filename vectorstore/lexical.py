@@ -3,14 +3,19 @@
 In: the store's chunks and its version token (a new one after every write). Out: `LexicalIndex.search(query,
 depth, start, end, paper_ids)`: (chunk, BM25 score) pairs, best first, among the chunks the filters allow. The
 index is rebuilt only when the store's version differs from the one it was built for, and saved, so a restart
-loads it instead of rebuilding.
+loads it instead of rebuilding. Each build is one immutable `Snapshot` (index, chunks, dates and ids together),
+swapped in by a single assignment: a search holds the snapshot it started with. After a write the rebuild runs in
+a background thread while searches go on with the previous snapshot; only the very first one is built in line.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -27,70 +32,18 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords=STOPWORDS, return_ids=False, show_progress=False)
 
 
-class LexicalIndex:
-    def __init__(self, store: PaperStore) -> None:
-        self.store = store
-        self.folder = store.data_dir / "bm25"
-        self.lock = threading.Lock()
-        self.version = ""
-        self.retriever = None
-        self.chunks: list[Chunk] = []
-        self.dates = np.zeros(0, dtype=np.int64)
-        self.paper_ids = np.zeros(0, dtype=object)
+@dataclass(frozen=True)
+class Snapshot:
+    version: str
+    retriever: Any
+    chunks: tuple[Chunk, ...]
+    dates: np.ndarray
+    paper_ids: np.ndarray
 
-    def ensure_current(self) -> None:
-        """Load or rebuild when the store has changed since; cheap when it has not."""
-        current = self.store.version()
-        if current == self.version:
-            return
-        with self.lock:
-            if current == self.version:
-                return
-            if not self.load(current):
-                self.build(current)
-
-    def load(self, version: str) -> bool:
-        import bm25s
-
-        meta_path = self.folder / "chunks.json"
-        if not meta_path.exists():
-            return False
-        meta = json.loads(meta_path.read_text())
-        if meta.get("version") != version:
-            return False
-        self.retriever = bm25s.BM25.load(str(self.folder), show_progress=False) if meta["chunks"] else None
-        self.set_chunks([chunk_from_result(doc, m) for doc, m in meta["chunks"]], version)
-        return True
-
-    def build(self, version: str) -> None:
-        import bm25s
-
-        chunks = self.store.all_chunks()
-        retriever = None
-        if chunks:
-            retriever = bm25s.BM25()
-            retriever.index(tokenize([embedding_text(c) for c in chunks]), show_progress=False)
-        self.retriever = retriever
-        self.set_chunks(chunks, version)
-        self.save(version)
-
-    def save(self, version: str) -> None:
-        """Write a fresh folder, then swap it in, so a crash never leaves a half-saved index."""
-        staging = self.folder.with_name("bm25.partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        if self.retriever is not None:
-            self.retriever.save(str(staging), show_progress=False)
-        records = [[c.text, chunk_metadata(c)] for c in self.chunks]
-        (staging / "chunks.json").write_text(json.dumps({"version": version, "chunks": records}))
-        shutil.rmtree(self.folder, ignore_errors=True)
-        staging.rename(self.folder)
-
-    def set_chunks(self, chunks: list[Chunk], version: str) -> None:
-        self.chunks = chunks
-        self.dates = np.array([date_int(c.date) for c in chunks], dtype=np.int64)
-        self.paper_ids = np.array([c.paper_id for c in chunks], dtype=object)
-        self.version = version
+    @classmethod
+    def of(cls, version: str, retriever: Any, chunks: list[Chunk]) -> Snapshot:
+        dates = np.array([date_int(c.date) for c in chunks], dtype=np.int64)
+        return cls(version, retriever, tuple(chunks), dates, np.array([c.paper_id for c in chunks], dtype=object))
 
     def mask(self, start: int | None, end: int | None, paper_ids: tuple[str, ...]) -> np.ndarray | None:
         if not (start or end or paper_ids):
@@ -104,20 +57,96 @@ class LexicalIndex:
             keep &= np.isin(self.paper_ids, list(paper_ids))
         return keep
 
+
+class LexicalIndex:
+    def __init__(self, store: PaperStore) -> None:
+        self.store = store
+        self.folder = store.data_dir / "bm25"
+        self.snapshot: Snapshot | None = None
+        self.building = threading.Lock()  # one build at a time; searches never wait for it once one exists
+
+    def current(self) -> Snapshot:
+        """The snapshot to search: the store's latest, or while that is being built, the previous one."""
+        version = self.store.version()
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
+        if snapshot is None:  # nothing to search yet: the first build happens in line
+            with self.building:
+                if self.snapshot is None:
+                    self.snapshot = self.load(version) or self.build(version)
+            return self.snapshot
+        if self.building.acquire(blocking=False):
+            threading.Thread(target=self.rebuild, args=(version,), daemon=True).start()
+        return snapshot
+
+    def rebuild(self, version: str) -> None:
+        """Build the given version and swap it in (runs with `building` held; releases it)."""
+        try:
+            self.snapshot = self.load(version) or self.build(version)
+        finally:
+            self.building.release()
+
+    def refresh(self) -> None:
+        """Bring the index up to the store now, in the caller's thread (after an ingest the caller waits for)."""
+        version = self.store.version()
+        with self.building:
+            if self.snapshot is None or self.snapshot.version != version:
+                self.snapshot = self.load(version) or self.build(version)
+
+    def load(self, version: str) -> Snapshot | None:
+        import bm25s
+
+        meta_path = self.folder / "chunks.json"
+        if not meta_path.exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        if meta.get("version") != version:
+            return None
+        retriever = bm25s.BM25.load(str(self.folder), show_progress=False) if meta["chunks"] else None
+        return Snapshot.of(version, retriever, [chunk_from_result(doc, m) for doc, m in meta["chunks"]])
+
+    def build(self, version: str) -> Snapshot:
+        import bm25s
+
+        chunks = self.store.all_chunks()
+        retriever = None
+        if chunks:
+            retriever = bm25s.BM25()
+            retriever.index(tokenize([embedding_text(c) for c in chunks]), show_progress=False)
+        snapshot = Snapshot.of(version, retriever, chunks)
+        self.save(snapshot)
+        return snapshot
+
+    def save(self, snapshot: Snapshot) -> None:
+        """Write a fresh folder, then swap it in, so a crash never leaves a half-saved index."""
+        staging = self.folder.with_name(f"bm25.partial-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        if snapshot.retriever is not None:
+            snapshot.retriever.save(str(staging), show_progress=False)
+        records = [[c.text, chunk_metadata(c)] for c in snapshot.chunks]
+        (staging / "chunks.json").write_text(json.dumps({"version": snapshot.version, "chunks": records}))
+        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            staging.rename(self.folder)
+        except OSError:  # another process saved the same index first: its copy serves as well
+            shutil.rmtree(staging, ignore_errors=True)
+
     def search(
         self, query: str, depth: int, start: int | None = None, end: int | None = None, paper_ids: tuple[str, ...] = ()
     ) -> list[tuple[Chunk, float]]:
         """Best chunks for the query among those dated start..end (YYYYMMDD ints) and of the given papers."""
-        self.ensure_current()
-        mask = self.mask(start, end, paper_ids)
+        snapshot = self.current()
+        mask = snapshot.mask(start, end, paper_ids)
         tokens = tokenize([query])
-        if self.retriever is None or not tokens[0] or (mask is not None and not mask.any()):
+        if snapshot.retriever is None or not tokens[0] or (mask is not None and not mask.any()):
             return []
-        depth = min(depth, len(self.chunks) if mask is None else int(mask.sum()))
+        depth = min(depth, len(snapshot.chunks) if mask is None else int(mask.sum()))
         weights = None if mask is None else mask.astype(np.float32)
-        indices, scores = self.retriever.retrieve(tokens, k=depth, show_progress=False, weight_mask=weights)
+        indices, scores = snapshot.retriever.retrieve(tokens, k=depth, show_progress=False, weight_mask=weights)
         return [
-            (self.chunks[int(i)], float(s))
+            (snapshot.chunks[int(i)], float(s))
             for i, s in zip(indices[0], scores[0])
             if s > 0 and (mask is None or mask[i])
         ]

@@ -2,17 +2,18 @@
 
 In: lists of `Paper` (one source file at a time) and queries. Out: stored papers, `Passage`s found by dense
 search, counts. Two collections: `papers` (one record per paper, its metadata and title+abstract embedding) and
-`chunks` (the searchable pieces). Ids are stable, writes are upserts, and unchanged papers are skipped, so
-ingesting the same file twice changes nothing. A journal file makes a batch all-or-nothing across a crash: chunks
-are written before their papers, and on the next open any chunks whose papers never landed are removed.
+`chunks` (the searchable pieces); notes, the journal, the version token and the writer lock live in
+`vectorstore/state.py`. Ids are stable, writes are upserts, and unchanged papers are skipped, so ingesting the
+same file twice changes nothing. One writer at a time across processes (a file lock). A batch is all-or-nothing
+across a crash: its journal row names its papers, chunks are written before papers, and the next writer (or an
+open that finds no live writer) removes chunks whose papers never landed. A reader never repairs anything while
+a writer is live.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,14 +25,12 @@ from vectorstore.chunking import chunk_paper, embedding_text, make_splitter
 from vectorstore.embeddings import Embedder, HashingEmbedder, load_embedder
 from vectorstore.errors import NotFoundError, StoreError
 from vectorstore.records import Chunk, Paper, Passage, title_key
+from vectorstore.state import StoreState
 
 PAPERS = "papers"
 CHUNKS = "chunks"
-NOTES = "notes"
-# Notes (cached TL;DRs and the like) are looked up by id only; Chroma still wants a vector for each record.
-NOTE_VECTOR = [1.0]
-VERSION_KEY = "meta::chunks-version"
-JOURNAL = "ingest-journal.json"
+# Where notes lived before they moved to the state file; copied over once, then dropped.
+OLD_NOTES = "notes"
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def chunk_from_result(doc: str, meta: dict) -> Chunk:
     )
 
 
-def open_client(data_dir: Path, chroma_url: str = ""):
+def open_client(data_dir: Path, chroma_url: str = "", chroma_token: str = ""):
     """Embedded PersistentClient by default; a Chroma server when a URL is given (several processes share it)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -100,6 +99,7 @@ def open_client(data_dir: Path, chroma_url: str = ""):
                 host=url.hostname or "127.0.0.1",
                 port=url.port or 8000,
                 ssl=url.scheme == "https",
+                headers={"Authorization": f"Bearer {chroma_token}"} if chroma_token else None,
                 settings=chroma_settings,
             )
         return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
@@ -107,7 +107,7 @@ def open_client(data_dir: Path, chroma_url: str = ""):
         where = chroma_url or str(data_dir)
         raise StoreError(
             f"The paper store at {where} could not be opened: {error}",
-            "Check the folder is writable, or that the Chroma server is running.",
+            "Check the folder is writable, or that the Chroma server is running (and PAPERS_CHROMA_TOKEN).",
         ) from error
 
 
@@ -120,12 +120,13 @@ class PaperStore:
         chunk_size: int = 1000,
         chunk_overlap: int = 200,
         chroma_url: str = "",
+        chroma_token: str = "",
         embedder: Embedder | HashingEmbedder | None = None,
         collection_prefix: str = "",
     ) -> None:
         self.data_dir = data_dir
-        self.client = open_client(data_dir, chroma_url)
-        self.journal = data_dir / JOURNAL
+        self.client = open_client(data_dir, chroma_url, chroma_token)
+        self.state = StoreState(data_dir, collection_prefix)
         self.embed_model = embed_model
         self.embed_device = embed_device
         self._embedder = embedder
@@ -133,18 +134,23 @@ class PaperStore:
         self.chunking_key = f"{chunk_size}/{chunk_overlap}"
         space = {"hnsw": {"space": "cosine"}}
         # A prefix lets several stores share one Chroma server (one per team, say) without mixing their papers.
-        names = [f"{collection_prefix}{name}" for name in (PAPERS, CHUNKS, NOTES)]
+        names = [f"{collection_prefix}{name}" for name in (PAPERS, CHUNKS)]
+        self.old_notes = f"{collection_prefix}{OLD_NOTES}"
         try:
             self.papers = self.client.get_or_create_collection(names[0], embedding_function=None, configuration=space)
             self.chunks = self.client.get_or_create_collection(names[1], embedding_function=None, configuration=space)
-            self.notes = self.client.get_or_create_collection(names[2], embedding_function=None)
         except Exception as error:  # a server that went away, a name Chroma refuses, a corrupt folder
             raise StoreError(
                 f"The paper store at {chroma_url or data_dir} could not be opened: {error}",
                 "Check the folder is writable, or that the Chroma server is running.",
             ) from error
         self.max_batch = self.client.get_max_batch_size()
-        self.recover()
+        if self.state.try_writing():  # no live writer: finish what a dead one left, once
+            try:
+                self.recover()
+                self.migrate_notes()
+            finally:
+                self.state.done_writing()
 
     @property
     def embedder(self) -> Embedder | HashingEmbedder:
@@ -198,21 +204,25 @@ class PaperStore:
         return fresh, retext, remeta, unchanged
 
     def add_papers(self, papers: list[Paper], sections_of: Callable[[Paper], list] | None = None) -> WriteReport:
-        """Store one source's papers: all of them or, after a crash, none (see `recover`)."""
-        fresh, retext, remeta, unchanged = self.classify(papers)
-        to_embed = fresh + retext
-        chunks = [c for p, _ in to_embed for c in chunk_paper(p, self.splitter, sections_of(p) if sections_of else [])]
-        if to_embed:
-            vectors = self.embedder.embed([embedding_text(c) for c in chunks])
-            self.write_journal([p.id for p, _ in to_embed])
-            self.drop_stale_chunks([p.id for p, _ in retext], {c.id for c in chunks})
-            self.upsert_chunks(chunks, vectors)
-            self.upsert_papers(to_embed, chunks, vectors)
-        if remeta:
-            self.papers.update(ids=[p.id for p, _ in remeta], metadatas=[m for _, m in remeta])
-        if to_embed:
-            self.bump_version()
-        self.journal.unlink(missing_ok=True)
+        """Store one source's papers: all of them or, after a crash, none (see `recover`). Holds the writer lock
+        from reading what is stored to the last write, so two writers never interleave."""
+        with self.state.writing():
+            self.recover()
+            fresh, retext, remeta, unchanged = self.classify(papers)
+            to_embed = fresh + retext
+            sections = sections_of or (lambda _: [])
+            chunks = [c for p, _ in to_embed for c in chunk_paper(p, self.splitter, sections(p))]
+            if to_embed:
+                vectors = self.embedder.embed([embedding_text(c) for c in chunks])
+                batch = self.state.begin([p.id for p, _ in to_embed])
+                self.drop_stale_chunks([p.id for p, _ in retext], {c.id for c in chunks})
+                self.upsert_chunks(chunks, vectors)
+                self.upsert_papers(to_embed, chunks, vectors)
+            if remeta:
+                self.papers.update(ids=[p.id for p, _ in remeta], metadatas=[m for _, m in remeta])
+            if to_embed:
+                self.state.bump_version()
+                self.state.end(batch)
         return WriteReport(len(fresh), len(retext) + len(remeta), unchanged, len(chunks))
 
     def upsert_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
@@ -246,54 +256,41 @@ class PaperStore:
         if stale:
             self.chunks.delete(ids=stale)
 
-    def write_journal(self, paper_ids: list[str]) -> None:
-        tmp = self.journal.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"paper_ids": paper_ids}))
-        os.replace(tmp, self.journal)
-
     def recover(self) -> None:
-        """Undo the half of a batch that a crash left: chunks whose papers never landed."""
-        if not self.journal.exists():
-            return
-        try:
-            ids = json.loads(self.journal.read_text())["paper_ids"]
-        except (ValueError, KeyError):
-            ids = []
-        landed = set(self.stored_metadata(ids)) if ids else set()
-        orphans = [i for i in ids if i not in landed]
-        if orphans:
-            self.chunks.delete(where={"paper_id": {"$in": orphans}})
-            self.bump_version()
-        if landed:  # their chunks may be newer than their record: make the next ingest rewrite them
-            self.papers.update(ids=sorted(landed), metadatas=[{"text_hash": "recovered"}] * len(landed))
-        self.journal.unlink(missing_ok=True)
+        """Undo what dead writers left half done: chunks whose papers never landed. Call with the writer lock held:
+        then every batch still in the journal belongs to a writer that is gone."""
+        for batch, ids in self.state.unfinished():
+            landed = set(self.stored_metadata(ids)) if ids else set()
+            orphans = [i for i in ids if i not in landed]
+            if orphans:
+                self.chunks.delete(where={"paper_id": {"$in": orphans}})
+                self.state.bump_version()
+            if landed:  # their chunks may be newer than their record: make the next ingest rewrite them
+                self.papers.update(ids=sorted(landed), metadatas=[{"text_hash": "recovered"}] * len(landed))
+            self.state.end(batch)
 
-    def bump_version(self) -> None:
-        """A new token after every change to the chunks, so derived indexes (BM25) know to refresh."""
-        self.put_notes({VERSION_KEY: (uuid.uuid4().hex, {"kind": "version"})})
+    def migrate_notes(self) -> None:
+        """Notes written before the state file existed (a Chroma collection) move to it once."""
+        try:
+            old = self.client.get_collection(self.old_notes, embedding_function=None)
+        except Exception:  # chromadb raises NotFoundError / ValueError by version: no old notes
+            return
+        total = old.count()
+        for offset in range(0, total, self.max_batch):
+            got = old.get(include=["documents", "metadatas"], limit=self.max_batch, offset=offset)
+            self.state.put_notes({i: (d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])})
+        self.client.delete_collection(self.old_notes)
+        self.state.bump_version()
 
     def version(self) -> str:
-        found = self.get_notes([VERSION_KEY])
-        return found[VERSION_KEY][0] if found else "empty"
+        return self.state.version()
 
     def put_notes(self, notes: dict[str, tuple[str, dict]]) -> None:
         """Small texts keyed by id (a TL;DR per paper, model and prompt version), with their metadata."""
-        items = list(notes.items())
-        for start in range(0, len(items), self.max_batch):
-            part = items[start : start + self.max_batch]
-            self.notes.upsert(
-                ids=[key for key, _ in part],
-                embeddings=[NOTE_VECTOR] * len(part),
-                documents=[text for _, (text, _) in part],
-                metadatas=[meta or {"kind": "note"} for _, (_, meta) in part],
-            )
+        self.state.put_notes(notes)
 
     def get_notes(self, keys: list[str]) -> dict[str, tuple[str, dict]]:
-        found: dict[str, tuple[str, dict]] = {}
-        for start in range(0, len(keys), self.max_batch):
-            got = self.notes.get(ids=keys[start : start + self.max_batch], include=["documents", "metadatas"])
-            found.update((i, (d, m or {})) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]))
-        return found
+        return self.state.get_notes(keys)
 
     # --- reading -------------------------------------------------------------------------------------------
 
