@@ -18,7 +18,7 @@ import gradio as gr
 
 from agent.access import Access
 from agent.digest import build_digest
-from agent.library import ensure_sample, ingest_days, ingest_paths
+from agent.ingest import ensure_sample, ingest_days, ingest_paths
 from agent.present import paper_card, parse_day, tldr_label
 from agent.qa import Scope, message_text
 from agent.render import to_html, to_markdown
@@ -27,6 +27,7 @@ from agent.settings import Settings, open_api
 from agent.tldr import Tldr, model_failure
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
+from vectorstore.search import Query
 
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_FILES = 20
@@ -98,6 +99,13 @@ class PapersApp:
         # `source` is where the record came from on the server (a path): not for visitors.
         rows = [{**p.to_dict(), "tldr": tldr_label(tldrs[p.id]) if p.id in tldrs else ""} for p in papers]
         return [{k: v for k, v in row.items() if k != "source"} for row in rows]
+
+    def search_papers(self, query: str, k: float = 5) -> list[dict]:
+        """The passages of the stored papers that best match a query (dense + BM25 fused), best first (API: /search)."""
+        if not (query or "").strip():
+            raise gr.Error("The query is empty.")
+        passages = self.services.searcher.search(Query(query[:2000], max(1, min(int(k), 50))))
+        return [p.to_dict() for p in passages]
 
     def today_html(self, day: str) -> str:
         papers, tldrs = self.day_papers(day)
@@ -313,6 +321,7 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
         with gr.Tab("About"):
             gr.Markdown(app.about)
         gr.api(app.today_papers, api_name="today")
+        gr.api(app.search_papers, api_name="search")
         gr.api(app.digest, api_name="digest")
     demo.queue(default_concurrency_limit=8, max_size=64)
     return demo

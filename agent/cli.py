@@ -16,7 +16,7 @@ import click
 from tqdm import tqdm
 
 from agent.digest import build_digest
-from agent.library import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
+from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.mail import send_digest
 from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
 from agent.qa import Scope

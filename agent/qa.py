@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -120,6 +121,7 @@ class Answer:
     said: bool = True
     statements: list[Statement] = field(default_factory=list)
     model_error: str = ""
+    model_skipped: bool = False  # the model was busy with other answers: this one is the evidence alone
 
     def to_dict(self) -> dict:
         return {
@@ -132,6 +134,7 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "query": self.query,
             "model_error": self.model_error,
+            "model_skipped": self.model_skipped,
         }
 
     @property
@@ -320,6 +323,9 @@ class QA:
         self.k = k
         self.max_new_tokens = max_new_tokens
         self.prompt = load_prompt("answer")
+        # As many rephrasings at once as the model serves; when it is busy an answer keeps its checked evidence
+        # alone rather than queueing for a sentence (under load on a CPU, half a minute of waiting).
+        self.rephrasing = threading.BoundedSemaphore(getattr(model, "concurrency", 1))
 
     def named_papers(self, question: str, scope: Scope) -> tuple[str, ...]:
         """Papers the question names by the name their title leads with ("SAILER", "UniXcoder"): a question about
@@ -368,6 +374,15 @@ class QA:
         yield answer.text
         if not (answer.covered and answer.said and self.model is not None):
             return
+        if not self.rephrasing.acquire(blocking=False):
+            answer.model_skipped = True
+            return
+        try:
+            yield from self.rephrase(answer)
+        finally:
+            self.rephrasing.release()
+
+    def rephrase(self, answer: Answer) -> Iterator[str]:
         evidence_numbers = [n for s in answer.statements if s.origin == "evidence" for n in s.passages]
         lines = "\n".join(s.text for s in answer.statements if s.origin != "lead")
         messages = self.prompt.render(question=answer.question, evidence=lines)

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.library import ingest_paths
+from agent.ingest import ingest_paths
 from agent.settings import Settings, open_store
 from benchmarks.common import SHARED, write_result
 from vectorstore.store import disk_size

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.claims import Source, invented, split_sentences, terms_of
-from agent.library import ingest_paths
+from agent.ingest import ingest_paths
 from agent.qa import Answer
 from agent.services import Services
 from agent.settings import Settings

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from agent.library import ingest_paths
+from agent.ingest import ingest_paths
 from agent.settings import Settings, open_store
 from benchmarks.common import SHARED, write_result
 from benchmarks.search_speed import queries

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.library import ingest_paths, sample_path  # noqa: E402
+from agent.ingest import ingest_paths, sample_path  # noqa: E402
 from agent.services import Services  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from app import build_app, launch  # noqa: E402

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.access import Access
-from agent.library import ingest_paths, sample_path
+from agent.ingest import ingest_paths, sample_path
 from agent.services import Services
 from agent.settings import Settings
 from app import build_app, launch

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from agent.claims import Source, invented
 from agent.digest import build_digest
 from agent.errors import DigestError
-from agent.library import ingest_paths
+from agent.ingest import ingest_paths
 from agent.mail import send_digest
 from agent.render import to_html, to_markdown, to_text
 from agent.tldr import TldrWriter

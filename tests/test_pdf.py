@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from agent.library import ingest_paths
+from agent.ingest import ingest_paths
 from tests.pdf_factory import long_paper, write_pdf
 from tests.wiring import qa_for
 from vectorstore.errors import SourceError

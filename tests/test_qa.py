@@ -12,7 +12,7 @@ import pytest
 
 from agent.claims import Source, check, invented
 from agent.errors import QuestionError
-from agent.library import ingest_paths, sample_path
+from agent.ingest import ingest_paths, sample_path
 from agent.qa import NOT_COVERED, Answer
 from tests.wiring import agent_for, qa_for
 
@@ -176,3 +176,17 @@ def test_routing_uses_similarity_when_no_rule_matches(sample_store, scripted):
     agent = agent_for(sample_store, scripted())
     assert agent.route("recent work on agents please") == "find"
     assert agent.route("How does SAILER encode legal structure?") == "ask"
+
+
+def test_when_the_model_is_busy_an_answer_is_its_evidence_at_once(sample_store, scripted):
+    qa = qa_for(sample_store, scripted(answers=lambda m: "SAILER is pre-trained on the structure of legal cases [1]."))
+    question = "Which paper pre-trains a language model specifically for finding relevant legal cases?"
+    assert qa.rephrasing.acquire(blocking=False)  # another answer is being rephrased
+    try:
+        busy = qa.answer(question)
+    finally:
+        qa.rephrasing.release()
+    assert busy.model_skipped and busy.text.startswith("SAILER — ") and busy.citations
+    assert not any(s.origin == "model" for s in busy.statements)
+    free = qa.answer(question)
+    assert not free.model_skipped and any(s.origin == "model" for s in free.statements)

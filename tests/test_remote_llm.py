@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from agent.cli import cli
 from agent.errors import ModelError
-from agent.library import ingest_paths, sample_path
+from agent.ingest import ingest_paths, sample_path
 from agent.llm import bundled_gguf
 from agent.remote_llm import OpenAIChat
 from agent.tldr import TldrWriter, model_failure

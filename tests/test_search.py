@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import date
 
-from agent.library import ingest_paths, sample_path
+from agent.ingest import ingest_paths, sample_path
 from vectorstore.records import Chunk, Passage
 from vectorstore.search import HybridSearcher, Query, fuse
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from agent.library import ingest_paths, sample_path
+from agent.ingest import ingest_paths, sample_path
 from vectorstore.search import HybridSearcher, Query
 from vectorstore.sources import load_file
 from vectorstore.store import PaperStore

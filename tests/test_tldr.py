@@ -63,7 +63,7 @@ def test_prompt_is_strict_about_its_variables():
 
 
 def test_real_model_writes_cached_one_sentence_tldrs(llm, make_store, seed_page):
-    from agent.library import ingest_paths
+    from agent.ingest import ingest_paths
 
     store = make_store()
     ingest_paths(store, [seed_page], say=lambda _: None)
