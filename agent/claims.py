@@ -12,8 +12,9 @@ is capped, because paper text can be hostile.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 import snowballstemmer
 from sentencex import segment
@@ -130,13 +131,17 @@ class Check:
         return [*self.numbers, *self.names, *self.words]
 
 
-@cache
-def stemmer():
-    return snowballstemmer.stemmer("english")
+STEMMERS = threading.local()
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return stemmer().stemWord(word.lower())
+    """The Snowball stem. A stemmer object keeps state while it works, so each thread has its own (a shared one
+    raised IndexError under concurrent requests); results are cached, which is safe across threads."""
+    stemmer = getattr(STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word.lower())
 
 
 def split_sentences(text: str) -> list[str]:

@@ -5,7 +5,10 @@ endpoint (/today, /search, /ask, /digest), requests, errors and p50/p95 latency 
 the run, and the store's papers and chunks before and after, checked against what a clean ingest gives (every
 paper with exactly its chunks). The app runs as `python app.py` (embedded Chroma, the bundled model); the ingest is
 `papers ingest` of 30 further archive days in its own process, as a cron job beside a running app would be.
-Run: .venv/bin/python -m benchmarks.load [--clients 32] [--seconds 120]
+With --chroma-server the app and the ingest share a `chroma run` server on loopback (the deployment the README
+advises for a store that several processes write); by default they share an embedded store, and the app's log is
+searched for the searches that had to go on with BM25 alone because Chroma could not read its files meanwhile.
+Run: .venv/bin/python -m benchmarks.load [--clients 32] [--seconds 120] [--chroma-server]
 """
 
 from __future__ import annotations
@@ -71,8 +74,8 @@ def expected_chunks(files: list[Path]) -> dict[str, int]:
 
 def stored_chunks(data_dir: Path) -> dict[str, int]:
     code = (
-        "import json,sys,collections;from pathlib import Path;from vectorstore.store import PaperStore;"
-        "s=PaperStore(Path(sys.argv[1]),embed_model='all-MiniLM-L6-v2');"
+        "import json,os,sys,collections;from pathlib import Path;from vectorstore.store import PaperStore;"
+        "s=PaperStore(Path(sys.argv[1]),embed_model='all-MiniLM-L6-v2',chroma_url=os.environ.get('PAPERS_CHROMA_URL',''));"
         "print(json.dumps(collections.Counter(c.paper_id for c in s.all_chunks())))"
     )
     import json
@@ -85,11 +88,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--chroma-server", action="store_true")
+    parser.add_argument("--name", default="load")
     args = parser.parse_args()
     archive = sorted((SHARED / "data" / "hf_daily_papers").glob("2025-0[5-8]-*.json"))
     base_days, ingest_days = archive[:2], archive[10:40]
     data = Path(tempfile.mkdtemp(prefix="papers-load-"))
-    settings = Settings(data_dir=data)
+    chroma = None
+    if args.chroma_server:
+        chroma_port = free_port()
+        chroma_cmd = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(data / "server")]
+        chroma_cmd += ["--host", "127.0.0.1", "--port", str(chroma_port)]
+        os.environ["PAPERS_CHROMA_URL"] = f"http://127.0.0.1:{chroma_port}"
+        chroma = start_server(chroma_cmd, f"{os.environ['PAPERS_CHROMA_URL']}/api/v2/heartbeat", data / "chroma.log")
+    settings = Settings(data_dir=data, chroma_url=os.environ.get("PAPERS_CHROMA_URL", ""))
     ingest_paths(open_store(settings), [sample_path(), *base_days], say=lambda _: None)
     folder = data.parent / f"{data.name}-days"
     folder.mkdir()
@@ -99,7 +111,8 @@ def main() -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PAPERS_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"}
     os.environ.update(env, GRADIO_SERVER_PORT=str(port))  # the app process inherits these
     url = f"http://127.0.0.1:{port}/"
-    app = start_server([sys.executable, str(ROOT / "app.py")], url, data.parent / f"{data.name}-app.log", timeout=300)
+    app_log = data.parent / f"{data.name}-app.log"
+    app = start_server([sys.executable, str(ROOT / "app.py")], url, app_log, timeout=300)
     from gradio_client import Client
 
     request(Client(url, verbose=False), "/ask", base_days[0].stem)  # the model loads once, before the clock starts
@@ -125,8 +138,11 @@ def main() -> None:
         ingest_err = ingest.communicate(timeout=1800)[1]
     finally:
         stop_server(app)
+    log = app_log.read_text(errors="replace")
     expected = expected_chunks([*base_days, *ingest_days]) | expected_chunks([sample_path()])
     stored = stored_chunks(data)
+    if chroma is not None:
+        stop_server(chroma)
     summary = {}
     for endpoint, found in results.items():
         latency = found["latency"]
@@ -138,8 +154,11 @@ def main() -> None:
             "first_errors": found["errors"][:3],
         }
     write_result(
-        "load",
+        args.name,
         {
+            "store": "chroma run server" if chroma else "embedded",
+            "searches_on_bm25_alone": log.count("dense search failed"),
+            "passages_embedded_again": log.count("stored vectors unreadable"),
             "clients": args.clients,
             "seconds": round(wall, 1),
             "endpoints": summary,

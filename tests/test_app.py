@@ -186,3 +186,27 @@ def test_public_mode_reads_for_everyone_and_writes_only_for_the_owner(running_ap
         assert "added" in added and services.store.counts()[0] > before[0], "the owner's token writes"
     finally:
         demo.close()
+
+
+def test_feed_links_on_cards_are_http_only():
+    from datetime import date
+
+    from agent.present import paper_card
+    from vectorstore.records import Paper
+
+    paper = Paper(
+        "2501.00001", "T", "A", date(2025, 1, 1), github_url="javascript:alert(1)", project_url="https://ok.org"
+    )
+    card = paper_card(paper)
+    assert "javascript:" not in card and 'href="https://ok.org"' in card
+
+
+def test_services_are_built_once_under_concurrent_first_requests(tmp_path, scripted):
+    services = Services(Settings(data_dir=tmp_path / "data"), model=scripted())
+    found: list = []
+    threads = [threading.Thread(target=lambda: found.append(services.searcher)) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(found) == 16 and len({id(s) for s in found}) == 1 and len({id(s.store) for s in found}) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import date
 
@@ -103,3 +104,57 @@ def test_chroma_batch_limit_is_respected(make_store, archive):
     papers = load_file(archive / "2025-06-02.json")
     report = store.add_papers(papers)
     assert store.counts() == (len(papers), report.chunks) and len(papers) > 7
+
+
+def test_two_writers_at_once_both_land_whole(make_store, archive):
+    """Two uploads at the same moment: the writer lock takes them in turn, each with its own journal row."""
+    store = make_store()
+    days = [load_file(archive / "2025-06-02.json"), load_file(archive / "2025-06-03.json")]
+    errors: list[BaseException] = []
+
+    def write(papers) -> None:
+        try:
+            store.add_papers(papers)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(papers,)) for papers in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert store.counts()[0] == sum(len(papers) for papers in days)
+    assert store.state.unfinished() == [], "every batch closed its journal row"
+
+
+def test_a_chroma_server_gets_the_token(tmp_path):
+    """PAPERS_CHROMA_TOKEN reaches the server as a bearer token; a refusal is one clear StoreError."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from vectorstore.errors import StoreError
+
+    seen: list[str] = []
+
+    class Refuse(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization", ""))
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"error": "Unauthorized", "message": "bad token"}')
+
+        do_POST = do_GET
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(StoreError, match="PAPERS_CHROMA_TOKEN"):
+            PaperStore(tmp_path / "data", embed_model="all-MiniLM-L6-v2", chroma_url=url, chroma_token="tok-123")
+    finally:
+        server.shutdown()
+    assert seen and all(header == "Bearer tok-123" for header in seen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -95,3 +97,32 @@ def test_a_failing_model_falls_back_to_the_abstract_and_marks_it(make_store, scr
     note = result[PAPER.id]
     assert note.fallback and "model error" in note.reason
     assert note.text.startswith("Proposes SAILER"), "the contribution sentence, in the abstract's own words"
+
+
+def test_a_failed_model_is_not_cached_and_a_corrected_abstract_is_summarised_again(make_store, scripted):
+    store = make_store()
+    failed = TldrWriter(scripted(fail=True), store)
+    assert failed.tldrs([PAPER])[PAPER.id].model_error and failed.cached([PAPER]) == {}, "fallbacks are not saved"
+    model = scripted(answers=lambda m: "SAILER pre-trains a language model on the structure of legal cases.")
+    writer = TldrWriter(model, store)
+    first = writer.tldrs([PAPER])[PAPER.id]
+    assert not first.fallback and writer.cached([PAPER])[PAPER.id] == first
+    calls = len(model.calls)
+    writer.tldrs([PAPER])
+    assert len(model.calls) == calls, "cached: the model is not asked again"
+    corrected = replace(PAPER, abstract=PAPER.abstract + " SAILER also reads legal statutes.")
+    writer.tldrs([corrected])
+    assert len(model.calls) == calls + 1, "a changed abstract is summarised again"
+
+
+def test_an_error_inside_generation_reaches_the_reader_at_once(llm, monkeypatch):
+    from agent.errors import ModelError
+
+    def broken(**kwargs):
+        raise RuntimeError("CUDA out of memory (simulated)")
+
+    monkeypatch.setattr(llm.model, "generate", broken)
+    started = time.perf_counter()
+    with pytest.raises(ModelError, match="simulated"):
+        list(llm.stream([{"role": "user", "content": "hi"}], max_new_tokens=4))
+    assert time.perf_counter() - started < 5, "not the streamer's 300 s time-out"

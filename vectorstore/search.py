@@ -8,15 +8,19 @@ calibrated enough to decide whether the store covers a question at all.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
+from vectorstore.chunking import embedding_text
+from vectorstore.errors import StoreError
 from vectorstore.lexical import LexicalIndex
 from vectorstore.records import Chunk, Passage
 from vectorstore.store import PaperStore, date_int
 
+LOG = logging.getLogger(__name__)
 # Fetch more than asked before fusing and de-duplicating by paper, so k distinct papers usually survive.
 OVERFETCH = 4
 MIN_DEPTH = 30
@@ -70,8 +74,17 @@ class HybridSearcher:
         self.weights = weights or EQUAL_WEIGHTS
         self.lexical = LexicalIndex(store)
 
-    def dense(self, query: Query, vector: np.ndarray, depth: int) -> list[Passage]:
-        hits = self.store.dense_search(vector, depth, query.start, query.end, list(query.paper_ids) or None)
+    def dense(self, query: Query, vector: np.ndarray, depth: int, required: bool = True) -> list[Passage]:
+        """Chroma's ranking. An embedded Chroma whose files another process is writing can fail to read its own
+        index ("Error finding id"); in hybrid mode the search then goes on with BM25 alone and says so in the log."""
+        try:
+            hits = self.store.dense_search(vector, depth, query.start, query.end, list(query.paper_ids) or None)
+        except Exception as error:  # chromadb raises InternalError and others, by version
+            if required:
+                hint = "Try again; use a Chroma server for stores that several processes write."
+                raise StoreError(f"Dense search failed: {error}", hint) from error
+            LOG.warning("dense search failed, BM25 alone this time: %s", str(error)[:200])
+            return []
         return [replace(p, relevance=p.score) for p in hits]
 
     def lexical_chunks(self, query: Query, depth: int | None = None) -> list[tuple[Chunk, float]]:
@@ -84,9 +97,16 @@ class HybridSearcher:
         return [Passage(chunk, score) for chunk, score in self.lexical_chunks(query, depth)]
 
     def with_relevance(self, passages: list[Passage], vector: np.ndarray) -> list[Passage]:
-        """Cosine similarity to the question for passages that only the lexical ranking found."""
-        missing = [p.chunk.id for p in passages if p.relevance is None]
-        vectors = self.store.chunk_vectors(missing) if missing else {}
+        """Cosine similarity to the question for passages that only the lexical ranking found: their stored
+        vectors, or, when Chroma cannot be read, their texts embedded again (the same vectors)."""
+        missing = [p.chunk for p in passages if p.relevance is None]
+        try:
+            vectors = self.store.chunk_vectors([c.id for c in missing]) if missing else {}
+        except Exception as error:  # as in `dense`
+            LOG.warning("stored vectors unreadable, embedding %d passages again: %s", len(missing), str(error)[:200])
+            vectors = dict(
+                zip((c.id for c in missing), self.store.embedder.embed([embedding_text(c) for c in missing]))
+            )
         return [
             p if p.relevance is not None else replace(p, relevance=float(vectors[p.chunk.id] @ vector))
             for p in passages
@@ -100,7 +120,7 @@ class HybridSearcher:
         vector = self.store.embedder.embed([query.text])[0]
         rankings: dict[str, list[Passage]] = {}
         if mode in ("hybrid", "dense"):
-            rankings["dense"] = self.dense(query, vector, depth)
+            rankings["dense"] = self.dense(query, vector, depth, required=mode == "dense")
         if mode in ("hybrid", "lexical"):
             rankings["lexical"] = self.lexical_hits(query, depth)
         passages = fuse(rankings, self.weights) if mode == "hybrid" else next(iter(rankings.values()))
