@@ -210,3 +210,17 @@ def test_services_are_built_once_under_concurrent_first_requests(tmp_path, scrip
     for thread in threads:
         thread.join(timeout=60)
     assert len(found) == 16 and len({id(s) for s in found}) == 1 and len({id(s.store) for s in found}) == 1
+
+
+def test_access_rules_public_by_default_on_a_space_and_owners_write():
+    from datetime import date
+
+    from agent.access import AccessError
+
+    space = Access.of(Settings(owners="alice, bob"), in_space=True, space_author="carol")
+    assert space.public and not Access.of(Settings(), in_space=False).public, "public on a Space, private at home"
+    assert all(space.may_write(user=u) for u in ("alice", "bob", "carol")) and not space.may_write(user="mallory")
+    assert not space.may_write(token="anything"), "no admin token set: no token works"
+    with pytest.raises(AccessError, match="at most 31 days"):
+        space.check_digest(date(2025, 1, 1), date(2025, 3, 1), 10)
+    Access.of(Settings(), in_space=False).check_digest(date(2025, 1, 1), date(2025, 3, 1), 10)  # private: any range
