@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
@@ -109,9 +109,6 @@ class Terms:
     names: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()  # stems of content words
 
-    def __bool__(self) -> bool:
-        return bool(self.numbers or self.names or self.words)
-
 
 @dataclass(frozen=True)
 class Check:
@@ -120,7 +117,6 @@ class Check:
     numbers: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
-    stated: Terms = field(default_factory=Terms)
 
     @property
     def verified(self) -> bool:
@@ -229,7 +225,6 @@ def check(sentence: str, source: Source) -> Check:
         numbers=tuple(sorted(n for n in stated.numbers if n not in source.numbers)),
         names=tuple(sorted(n for n in stated.names if not source.has_name(n))),
         words=tuple(sorted(w for w in stated.words if w not in source.words)),
-        stated=stated,
     )
 
 

@@ -70,10 +70,6 @@ class Evidence:
     missing: tuple[str, ...] = ()  # the question's terms the paper's text never mentions
     name: str = ""  # what the paper calls its method: the title's lead name, or the name its text gives
 
-    @property
-    def numbers(self) -> list[int]:
-        return list(dict.fromkeys(s.number for s in self.sentences))
-
 
 def question_kind(question: str) -> str:
     if COMPARE.search(question) and re.search(r"\band\b", question):

@@ -141,6 +141,12 @@ class Answer:
     def shown(self) -> list[Statement]:
         return [s for s in self.statements if s.shown]
 
+    def cited_source(self) -> Source:
+        """What the answer may rest on: the question, and the cited passages with their titles and ids (the
+        measure of invented terms in benchmarks/qa_eval.py and the tests)."""
+        cited = [self.passages[c.number - 1].chunk for c in self.citations]
+        return Source.of(self.question, *(f"{c.title} {c.paper_id} {c.text}" for c in cited))
+
 
 def message_text(message: dict) -> str:
     """Chat content as plain text: Gradio 6 sends a string or a list of content blocks."""

@@ -27,7 +27,6 @@ import numpy as np
 
 from agent.claims import Source, invented, split_sentences, terms_of
 from agent.ingest import ingest_paths
-from agent.qa import Answer
 from agent.services import Services
 from agent.settings import Settings
 from benchmarks.common import ROOT, SHARED, write_result
@@ -40,11 +39,6 @@ def build_store(services: Services, days: list[str]) -> None:
         return
     files = [SHARED / "data" / "hf_daily_papers" / day for day in days]
     ingest_paths(services.store, [SHARED / "seed" / "000_0cdeb4aa8e127190.txt", *files], say=lambda _: None)
-
-
-def cited_source(answer: Answer) -> Source:
-    cited = [answer.passages[c.number - 1].chunk for c in answer.citations]
-    return Source.of(answer.question, *(f"{c.title} {c.paper_id} {c.text}" for c in cited))
 
 
 def baseline_answer(services: Services, question: str) -> str:
@@ -83,7 +77,7 @@ def score(services: Services, items: list[dict], with_baseline: bool = True) -> 
         cited += any(gold in (c.paper_id, c.title) for c in answer.citations)
         named += item.get("gold_title", item.get("title", "")) in answer.text
         refused += not answer.said
-        made_up = invented(answer.text, cited_source(answer)) if answer.covered else []
+        made_up = invented(answer.text, answer.cited_source()) if answer.covered else []
         invented_count += bool(made_up)
         model = [s for s in answer.statements if s.origin == "model"]
         model_written += len(model)

@@ -26,14 +26,8 @@ def sample_store(tmp_path_factory, embedder):
     return store
 
 
-def cited_source(answer: Answer) -> Source:
-    """What an answer may rest on: the question, and the cited passages with their titles and ids."""
-    cited = [answer.passages[c.number - 1].chunk for c in answer.citations]
-    return Source.of(answer.question, *(f"{c.title} {c.paper_id} {c.text}" for c in cited))
-
-
 def assert_nothing_invented(answer: Answer) -> None:
-    assert invented(answer.text, cited_source(answer)) == [], answer.text
+    assert invented(answer.text, answer.cited_source()) == [], answer.text
     for statement in answer.shown:
         assert statement.verified and statement.passages, statement
 
@@ -47,7 +41,7 @@ def test_which_paper_leads_with_the_method_and_invents_nothing(sample_store, llm
     assert answer.citations[0].title.startswith("SAILER")
     assert_nothing_invented(answer)
     model = [s for s in answer.statements if s.origin == "model"]
-    assert all(s.verified == check(s.text, cited_source(answer)).verified for s in model if s.shown)
+    assert all(s.verified == check(s.text, answer.cited_source()).verified for s in model if s.shown)
     payload = answer.to_dict()
     assert {"verified", "passages", "origin"} <= set(payload["statements"][0])
     assert payload["citations"][0]["highlights"], "the supporting sentence is marked in the quote"

@@ -131,6 +131,3 @@ class StoreState:
             for key, text, meta in db.execute(f"SELECT key, text, meta FROM notes WHERE key IN ({marks})", part):
                 found[key] = (text, json.loads(meta))
         return found
-
-    def note_count(self) -> int:
-        return self.connect().execute("SELECT COUNT(*) FROM notes").fetchone()[0]
