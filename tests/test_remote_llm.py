@@ -88,6 +88,9 @@ def test_tldrs_and_streamed_answers_through_the_server(llama, make_store):
     pieces = list(qa.stream(answer))
     llama.check_alive()
     assert len(pieces) >= 2, "evidence first, then the checked answer"
+    written = [st for st in answer.statements if st.origin == "model"]
+    assert written and not answer.model_error, "the server's sentences reached the check"
+    assert all(st.verified or not st.shown for st in written), "only verified sentences are shown"
     assert answer.citations[0].title.startswith("SAILER")
     assert "SAILER" in answer.text
 
