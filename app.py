@@ -1,9 +1,13 @@
-"""The Gradio app (and Hugging Face Space entry point): Today, Digest, Ask, Library and About tabs.
+"""The Gradio app (and Hugging Face Space entry point): Today, Digest, Ask, Trends, For you, Library and About.
 
-In: `Settings` from the environment (`PAPERS_*`). Out: a web UI plus named API endpoints (`/today`, `/digest`,
-`/ask`, `/ingest`). Rendering only: every action is a call into `agent/`; feed text is escaped wherever it is
-shown. The model is loaded once and shared; the queue bounds how much runs at once. On an empty store the
-bundled sample is loaded first, so the app is useful offline. `python app.py` or `make run` starts it.
+In: `Settings` from the environment (`PAPERS_*`). Out: a web UI, named API endpoints, and the same endpoints as
+tools over the Model Context Protocol (`launch(mcp_server=True)`, served at `/gradio_api/mcp/`): each public
+handler's name, docstring and typed parameters become the tool's name and description (`todays_papers`,
+`search_papers`, `ask`, `tldr`, `digest`, `related_papers`, `trends`, `for_you`, `profile`). Write endpoints
+(ingest, fetch, profile edits) are left out of the API listing and MCP in public mode. Rendering only: every
+action is a call into `agent/`; feed text is escaped wherever it is shown. The model is preloaded in the
+background at launch and shared; the queue bounds how much runs at once. On an empty store the bundled sample is
+loaded first, so the app is useful offline. `python app.py` or `make run` starts it.
 """
 
 from __future__ import annotations
@@ -17,14 +21,20 @@ from pathlib import Path
 import gradio as gr
 
 from agent.access import Access
+from agent.charts import trend_table, write_trend_png
 from agent.digest import build_digest
+from agent.foryou import Ranked, rank_for_you
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
 from agent.present import paper_card, parse_day, tldr_label
+from agent.profile import Profile, parse_profile, tidy
 from agent.qa import Scope, message_text
+from agent.refresh import Refresher, refresh_interval
+from agent.related import related_for_many, related_papers
 from agent.render import to_html, to_markdown
 from agent.services import Services
 from agent.settings import Settings, open_api
 from agent.tldr import Tldr, model_failure
+from agent.trends import MAX_TOPICS, Trend, trend, trend_markdown
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
 from vectorstore.search import Query
@@ -35,6 +45,15 @@ UPLOAD_TYPES = (".json", ".txt", ".pdf")
 ALL_DAYS = "All days"
 ALL_DAYS_SHOWN = 50
 MIN_DAY_PAPERS = 5
+RANKINGS = ("Upvotes", "For you")
+RELATED_ON_CARDS = 3
+# Cards are re-rendered as HTML; one listener on the container catches clicks on any card's like button.
+LIKE_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-like]');
+  if (button) { trigger('click', {paper: button.dataset.like}); }
+});
+"""
 IN_SPACE = bool(os.environ.get("SPACE_ID"))
 
 try:  # ZeroGPU on Hugging Face Spaces: borrow a GPU only while generating
@@ -93,28 +112,84 @@ class PapersApp:
         papers = self.listed(day)
         return papers, self.cached_tldrs(papers)
 
-    def today_papers(self, day: str) -> list[dict]:
-        """The day's papers with TL;DRs where cached (API: /today)."""
+    def todays_papers(self, day: str = "") -> list[dict]:
+        """List the papers of one day of the Hugging Face Daily Papers, most upvoted first, with their one-sentence
+        TL;DRs where already written.
+
+        Args:
+            day: The day as YYYY-MM-DD; empty for the newest day in the store.
+        """
         papers, tldrs = self.day_papers(day)
-        # `source` is where the record came from on the server (a path): not for visitors.
-        rows = [{**p.to_dict(), "tldr": tldr_label(tldrs[p.id]) if p.id in tldrs else ""} for p in papers]
-        return [{k: v for k, v in row.items() if k != "source"} for row in rows]
+        return [public_record(p, tldr=tldr_label(tldrs[p.id]) if p.id in tldrs else "") for p in papers]
 
     def search_papers(self, query: str, k: float = 5) -> list[dict]:
-        """The passages of the stored papers that best match a query (dense + BM25 fused), best first (API: /search)."""
+        """Find the passages of the stored papers that best match a query (semantic and keyword search fused),
+        best first, each with its paper id, title, date, section and text.
+
+        Args:
+            query: What to look for, in words (e.g. "speculative decoding for long contexts").
+            k: How many passages to return (1 to 50).
+        """
         if not (query or "").strip():
             raise gr.Error("The query is empty.")
         passages = self.services.searcher.search(Query(query[:2000], max(1, min(int(k), 50))))
         return [p.to_dict() for p in passages]
 
-    def today_html(self, day: str) -> str:
+    def ranked(self, papers: list[Paper], ranking: str) -> list[Ranked]:
+        if ranking != "For you":
+            return [Ranked(p, 0.0, "") for p in papers]
+        with errors_as_gradio():
+            return self.for_you_order(papers)
+
+    def for_you_order(self, papers: list[Paper]) -> list[Ranked]:
+        profile = self.services.profiles.load()
+        return rank_for_you(profile, papers, self.services.catalog.current(), self.services.store.embedder.embed)
+
+    def today_html(self, day: str, ranking: str = "Upvotes") -> str:
         papers, tldrs = self.day_papers(day)
         if not papers:
             return "<p>No papers for this day. Add some in the Library tab.</p>"
-        return "".join(paper_card(p, tldrs.get(p.id)) for p in papers)
+        ranked = self.ranked(papers, ranking)
+        related = related_for_many(self.services.catalog.current(), [p.id for p in papers], RELATED_ON_CARDS)
+        return "".join(paper_card(r.paper, tldrs.get(r.paper.id), r.reason, related.get(r.paper.id)) for r in ranked)
+
+    def ask(self, question: str, day: str = "", paper_id: str = "") -> dict:
+        """Answer a question about the stored papers from their text, with numbered citations (paper id, title,
+        link and the quoted passage). Every sentence shown is checked against the passages it cites; when the
+        papers do not say, the answer says so instead of guessing.
+
+        Args:
+            question: The question, e.g. "Which paper pre-trains a language model for legal case retrieval?"
+            day: Only papers of this day (YYYY-MM-DD); empty for all days.
+            paper_id: Only this paper (an arXiv id such as 2505.24864); empty for all papers.
+        """
+        scope = self.scope("One paper" if paper_id.strip() else "One day" if day.strip() else "All", day, paper_id)
+        with errors_as_gradio():
+            *_, last = self.services.agent.respond(question, [], scope)
+        if last.answer is not None:
+            result = last.answer.to_dict()
+            return {key: result[key] for key in ("answer", "kind", "covered", "said", "citations")}
+        return {"answer": last.text, "kind": last.kind, "covered": True, "said": "", "citations": []}
 
     @gpu
-    def write_tldrs(self, day: str, progress=gr.Progress()) -> str:
+    def tldr(self, paper_ids: str = "", day: str = "") -> list[dict]:
+        """Write (or return already written) one-sentence TL;DRs of papers, each checked against its abstract;
+        where the model's sentence is not supported, the abstract's key sentence is given instead (marked).
+
+        Args:
+            paper_ids: Paper ids separated by commas or spaces (e.g. "2505.24864, 2506.01939"); empty for a day.
+            day: With no ids: every paper of this day (YYYY-MM-DD); empty for the newest day.
+        """
+        ids = [i for i in paper_ids.replace(",", " ").split() if i][:50]
+        with errors_as_gradio():
+            papers = [self.store.get_paper(i) for i in ids] if ids else self.listed(day)
+            notes = self.services.writer.tldrs(papers)
+        return [
+            {"paper_id": p.id, "title": p.title, "tldr": notes[p.id].text, **tldr_flags(notes[p.id])} for p in papers
+        ]
+
+    @gpu
+    def write_tldrs(self, day: str, ranking: str = "Upvotes", progress=gr.Progress()) -> str:
         papers = self.listed(day)
         progress(0, desc="Loading the model")
         done = [0]
@@ -125,17 +200,26 @@ class PapersApp:
 
         with errors_as_gradio():
             warn_model_failure(self.services.writer.tldrs(papers, tick).values())
-        return self.today_html(day)
+        return self.today_html(day, ranking)
 
     @gpu
-    def digest(self, start: str, end: str, top: float = 10) -> dict:
-        """Markdown and HTML of the digest for a day or range (API: /digest)."""
+    def digest(self, start: str, end: str = "", top: float = 10, for_you: bool = False) -> dict:
+        """Compose the digest of a day or a date range: the top papers, grouped into topics, each with a checked
+        one-sentence TL;DR; returned as Markdown and as e-mail-ready HTML.
+
+        Args:
+            start: First day, YYYY-MM-DD.
+            end: Last day, YYYY-MM-DD; empty for just the first day.
+            top: How many papers.
+            for_you: Rank by the reader's interest profile instead of by upvotes.
+        """
         first, last = self.parse_day(start), self.parse_day(end or start)
         if last < first:
             raise gr.Error("The end date is before the start date.")
         with errors_as_gradio():
             self.access.check_digest(first, last, int(top))
-            result = build_digest(self.store, self.services.writer, first, last, int(top))
+            rank = self.for_you_order if for_you else None
+            result = build_digest(self.store, self.services.writer, first, last, int(top), rank=rank)
         warn_model_failure(item.tldr for item in result.items)
         return {
             "title": result.title,
@@ -144,9 +228,9 @@ class PapersApp:
             "papers": len(result.items),
         }
 
-    def digest_view(self, start: str, end: str, top: float, progress=gr.Progress()):
+    def digest_view(self, start: str, end: str, top: float, ranking: str = "Upvotes", progress=gr.Progress()):
         progress(0, desc="Writing TL;DRs")
-        result = self.digest(start, end, top)
+        result = self.digest(start, end, top, ranking == "For you")
         folder = Path(tempfile.mkdtemp(prefix="digest-"))
         md, page = folder / "digest.md", folder / "digest.html"
         md.write_text(result["markdown"], encoding="utf-8")
@@ -155,12 +239,126 @@ class PapersApp:
 
     @gpu
     def chat(self, message, history, scope: str, day: str, paper_id: str):
-        """Streams the agent's reply (API: /ask)."""
+        """Streams the agent's reply (API: /chat); a trend comes with its chart."""
         with errors_as_gradio():
             for reply in self.services.agent.respond(
                 message_text({"content": message}), history or [], self.scope(scope, day, paper_id)
             ):
-                yield reply.text
+                if reply.trend is not None and reply.trend.matched:
+                    chart = Path(tempfile.mkdtemp(prefix="trend-")) / "trend.png"
+                    write_trend_png([reply.trend], chart)
+                    yield [reply.text, gr.Image(str(chart))]
+                else:
+                    yield reply.text
+
+    def related_papers(self, paper_id: str, k: float = 5) -> list[dict]:
+        """Papers related to one stored paper: the nearest by meaning (title and abstract embeddings), lifted
+        when they share an author or organisation, each with the reason it is listed.
+
+        Args:
+            paper_id: The paper's id (an arXiv id such as 2505.24864).
+            k: How many related papers (1 to 20).
+        """
+        with errors_as_gradio():
+            items = related_papers(self.services.catalog.current(), paper_id.strip(), max(1, min(int(k), 20)))
+        return [item.to_dict() for item in items]
+
+    def trends(self, topics: str, start: str = "", end: str = "") -> dict:
+        """How many papers per week matched each topic over the stored archive, with the top papers of each
+        topic's busiest weeks.
+
+        Args:
+            topics: Up to four topics separated by commas, e.g. "diffusion language models, speculative decoding".
+            start: First day (YYYY-MM-DD); empty for the first day in the store.
+            end: Last day (YYYY-MM-DD); empty for the last day in the store.
+        """
+        found = self.topic_trends(topics, start, end)
+        return {"topics": [t.to_dict() for t in found], "markdown": "\n\n".join(trend_markdown(t) for t in found)}
+
+    def topic_trends(self, topics: str, start: str, end: str) -> list[Trend]:
+        names = [t.strip() for t in (topics or "").split(",") if t.strip()]
+        if not names:
+            raise gr.Error('Name a topic, e.g. "diffusion language models".')
+        if len(names) > MAX_TOPICS:
+            raise gr.Error(f"At most {MAX_TOPICS} topics at a time.")
+        first = self.parse_day(start) if start else None
+        last = self.parse_day(end) if end else None
+        shelf, embed = self.services.catalog.current(), self.services.store.embedder.embed
+        with errors_as_gradio():
+            return [trend(shelf, embed, name, self.services.trend_thresholds, first, last) for name in names]
+
+    def trends_view(self, topics: str, start: str, end: str):
+        found = self.topic_trends(topics, start, end)
+        return trend_table(found), "\n\n".join(trend_markdown(t) for t in found)
+
+    def for_you(self, day: str = "") -> list[dict]:
+        """The papers of a day ranked for the reader: by followed authors first, then by closeness to their
+        interests and liked papers, each with the reason ("matches: speculative decoding").
+
+        Args:
+            day: The day as YYYY-MM-DD; empty for the newest day in the store.
+        """
+        papers = self.listed(day)
+        with errors_as_gradio():
+            return [
+                public_record(r.paper, score=round(r.score, 4), reason=r.reason) for r in self.for_you_order(papers)
+            ]
+
+    def profile(self) -> dict:
+        """The reader's interest profile: free-text interests, liked paper ids and followed authors or
+        organisations (what the "for you" ranking uses)."""
+        with errors_as_gradio():
+            return self.services.profiles.load().model_dump()
+
+    def like_paper(self, paper_id: str, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
+        """Like a paper: the "for you" ranking puts papers like it first. Public mode: owners only.
+
+        Args:
+            paper_id: The paper's id (an arXiv id such as 2505.24864).
+            token: The admin token, in public mode.
+        """
+        self.check_owner(token, profile)
+        with errors_as_gradio():
+            paper = self.store.get_paper(paper_id.strip())
+            saved = self.services.profiles.edit("liked", add=[paper.id])
+        return f"Liked “{paper.title}”; {len(saved.liked)} liked papers."
+
+    def like_from_card(self, token: str, event: gr.EventData, profile: gr.OAuthProfile | None = None) -> str:
+        return self.like_paper(str(getattr(event, "_data", {}).get("paper", "")), token, profile)
+
+    def save_profile(
+        self, interests: str, liked: str, authors: str, token: str = "", profile: gr.OAuthProfile | None = None
+    ) -> str:
+        """Replace the profile with these lists, one entry per line. Public mode: owners only."""
+        self.check_owner(token, profile)
+        ids = tidy(liked.replace(",", "\n").splitlines())
+        with errors_as_gradio():
+            for paper_id in ids:
+                self.store.get_paper(paper_id)
+            new = Profile(interests=interests.splitlines(), liked=ids, authors=authors.splitlines())
+            self.services.profiles.replace(new)
+        return f"Saved: {len(new.interests)} interests, {len(new.liked)} liked papers, {len(new.authors)} followed."
+
+    def import_profile(self, file, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
+        self.check_owner(token, profile)
+        if file is None:
+            raise gr.Error("Choose a profile .json file first.")
+        path = Path(file if isinstance(file, str) else file.name)
+        with errors_as_gradio():
+            self.services.profiles.replace(parse_profile(path.read_text(encoding="utf-8", errors="replace"), path.name))
+        return "Profile imported."
+
+    def profile_fields(self) -> tuple[str, str, str]:
+        with errors_as_gradio():
+            current = self.services.profiles.load()
+        return "\n".join(current.interests), "\n".join(current.liked), "\n".join(current.authors)
+
+    def export_profile(self) -> str:
+        folder = Path(tempfile.mkdtemp(prefix="profile-"))
+        path = folder / "profile.json"
+        with errors_as_gradio():
+            path.write_text(self.services.profiles.load().to_json(), encoding="utf-8")
+        return str(path)
 
     def scope(self, kind: str, day: str, paper_id: str) -> Scope:
         if kind == "One day" and day:
@@ -176,7 +374,13 @@ class PapersApp:
             self.access.check_write(profile.username if profile else "", token or "")
 
     def ingest_files(self, files, token: str = "", profile: gr.OAuthProfile | None = None, progress=gr.Progress()):
-        """Adds uploaded .json / .txt / .pdf files to the store (API: /ingest). Public mode: owners only."""
+        """Add papers to the store from files: Daily Papers API .json, saved pages (.txt) or PDFs. Public mode:
+        owners only.
+
+        Args:
+            files: The files to add (at most 20, each at most 20 MB).
+            token: The admin token, in public mode.
+        """
         self.check_owner(token, profile)
         paths = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
         if not paths:
@@ -195,7 +399,12 @@ class PapersApp:
         return report(summary, lines) + "\n\n" + self.counts()
 
     def fetch_day(self, day: str, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
-        """Fetches a day from the Daily Papers API into the store (API: /fetch). Public mode: owners only."""
+        """Fetch one day of the Hugging Face Daily Papers from its API into the store. Public mode: owners only.
+
+        Args:
+            day: The day, YYYY-MM-DD (or "today").
+            token: The admin token, in public mode.
+        """
         self.check_owner(token, profile)
         warnings: list[str] = []
         client = open_api(self.services.settings, warnings.append)
@@ -217,10 +426,22 @@ class PapersApp:
         if not self.access.public:  # the owner may see where things are; visitors see no server paths
             store = f"`{settings.chroma_url or settings.data_dir}`"
         mode = "public, read-only for visitors" if self.access.public else "private"
+        choice = self.services.model_choice
+        note = f" ({choice.note})" if choice.note else ""
         return (
-            f"- **Model:** `{settings.model}` on {device}\n- **Embeddings:** `{settings.embed_model}`\n"
+            f"- **Model:** `{choice.model}` on {device}{note}\n- **Embeddings:** `{settings.embed_model}`\n"
             f"- **Store:** {store}\n- **Mode:** {mode}\n- {self.counts()}"
         )
+
+
+def public_record(paper: Paper, **extra) -> dict:
+    """A paper as the API shows it: `source` is where the record came from on the server (a path), not for
+    visitors."""
+    return {**{k: v for k, v in paper.to_dict().items() if k != "source"}, **extra}
+
+
+def tldr_flags(note: Tldr) -> dict:
+    return {"fallback": note.fallback, "model_error": note.model_error}
 
 
 def report(summary, lines: list[str]) -> str:
@@ -252,7 +473,9 @@ class errors_as_gradio:
 CSS = """
 .paper-card {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px; margin:8px 0}
 .paper-title {font-weight:600; font-size:1.05em} .paper-meta {color:var(--body-text-color-subdued); font-size:.85em}
-.paper-tldr {margin:6px 0} .paper-links {font-size:.85em}
+.paper-tldr {margin:6px 0} .paper-links {font-size:.85em} .paper-reason {color:var(--color-accent); font-size:.85em}
+.paper-like {border:1px solid var(--border-color-primary); border-radius:6px; padding:0 6px; margin-left:6px;
+ cursor:pointer; background:none; color:inherit} .paper-related {font-size:.85em; margin-top:4px}
 """
 
 
@@ -269,19 +492,25 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
         with gr.Tab("Today"):
             with gr.Row():
                 day = gr.Dropdown(days, value=opening, label="Day", allow_custom_value=True, scale=3)
+                ranking = gr.Radio(list(RANKINGS), value=RANKINGS[0], label="Rank by", scale=2)
                 tldr_button = gr.Button("Write missing TL;DRs", variant="primary", scale=1)
-            cards = gr.HTML(app.today_html(opening) if opening else "", elem_id="today-cards")
-            day.change(app.today_html, day, cards, api_visibility="private")
-            tldr_button.click(app.write_tldrs, day, cards, api_name="tldr")
+            liked_status = gr.Markdown(elem_id="like-status")
+            cards = gr.HTML(app.today_html(opening) if opening else "", elem_id="today-cards", js_on_load=LIKE_JS)
+            day.change(app.today_html, [day, ranking], cards, api_visibility="private")
+            ranking.change(app.today_html, [day, ranking], cards, api_visibility="private")
+            tldr_button.click(app.write_tldrs, [day, ranking], cards, api_visibility="private")
         with gr.Tab("Digest"):
             with gr.Row():
                 start = gr.Dropdown(dates, value=first, label="From", allow_custom_value=True)
                 end = gr.Dropdown(dates, value=newest, label="To", allow_custom_value=True)
                 top = gr.Slider(1, app.access.max_digest_papers, value=10, step=1, label="Papers")
+                digest_ranking = gr.Radio(list(RANKINGS), value=RANKINGS[0], label="Rank by")
             make = gr.Button("Generate digest", variant="primary")
             preview = gr.HTML(elem_id="digest-preview")
             downloads = gr.File(label="Download .md / .html", file_count="multiple")
-            make.click(app.digest_view, [start, end, top], [preview, downloads], api_visibility="private")
+            make.click(
+                app.digest_view, [start, end, top, digest_ranking], [preview, downloads], api_visibility="private"
+            )
         with gr.Tab("Ask"):
             with gr.Row():
                 scope = gr.Radio(["All papers", "One day", "One paper"], value="All papers", label="Scope")
@@ -290,13 +519,42 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
             gr.ChatInterface(
                 app.chat,
                 additional_inputs=[scope, scope_day, scope_paper],
-                api_name="ask",
+                api_name="chat",
+                api_visibility="undocumented",  # the `ask` endpoint is the documented face (and the MCP tool)
                 examples=[
                     ["Which paper pre-trains a language model for legal case retrieval?", "All papers", newest, ""]
                 ],
                 cache_examples=False,
                 chatbot=gr.Chatbot(height=480, elem_id="chat"),
             )
+        with gr.Tab("Trends"):
+            with gr.Row():
+                topics = gr.Textbox(
+                    label=f"Topics (up to {MAX_TOPICS}, comma-separated)",
+                    value="diffusion language models, speculative decoding",
+                    scale=3,
+                    elem_id="trend-topics",
+                )
+                trend_from = gr.Dropdown([""] + dates[::-1], value="", label="From", allow_custom_value=True)
+                trend_to = gr.Dropdown([""] + dates, value="", label="To", allow_custom_value=True)
+            show = gr.Button("Show trends", variant="primary")
+            plot = gr.LinePlot(x="week", y="papers", color="topic", label="Papers per week", elem_id="trend-plot")
+            trend_notes = gr.Markdown(elem_id="trend-notes")
+            show.click(app.trends_view, [topics, trend_from, trend_to], [plot, trend_notes], api_visibility="private")
+        with gr.Tab("For you"):
+            gr.Markdown(
+                "What the **For you** ranking (Today, Digest, `papers digest --for-me`) uses: papers by followed "
+                "authors come first, then papers closest to your interests and liked papers. Like papers with the "
+                "♥ on Today's cards. Stored in the data folder as `profile.json`."
+            )
+            interests = gr.Textbox(label="Interests, one per line", lines=4, elem_id="profile-interests")
+            liked = gr.Textbox(label="Liked papers (ids), one per line", lines=3, elem_id="profile-liked")
+            authors = gr.Textbox(label="Followed authors and organisations, one per line", lines=3)
+            with gr.Row():
+                save = gr.Button("Save profile", variant="primary")
+                export = gr.DownloadButton("Export JSON")
+                imported = gr.File(label="Import JSON", file_types=[".json"], scale=2)
+            profile_status = gr.Markdown(elem_id="profile-status")
         with gr.Tab("Library"):
             if app.access.public:
                 gr.Markdown("This app is public: visitors read and ask; adding papers needs its owner.")
@@ -316,19 +574,37 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
             )
             add = gr.Button("Add files", variant="primary")
             status = gr.Markdown(app.counts())
-            fetch.click(app.fetch_day, [fetch_date, token], status, api_name="fetch")
-            add.click(app.ingest_files, [uploads, token], status, api_name="ingest")
+            writes = "undocumented" if app.access.public else "public"  # public mode: not in the API listing nor MCP
+            fetch.click(app.fetch_day, [fetch_date, token], status, api_name="fetch", api_visibility=writes)
+            add.click(app.ingest_files, [uploads, token], status, api_name="ingest", api_visibility=writes)
+        cards.click(app.like_from_card, token, liked_status, api_visibility="private")
+        save.click(app.save_profile, [interests, liked, authors, token], profile_status, api_visibility="private")
+        imported.upload(app.import_profile, [imported, token], profile_status, api_visibility="private").then(
+            app.profile_fields, None, [interests, liked, authors], api_visibility="private"
+        )
+        export.click(app.export_profile, None, export, api_visibility="private")
+        demo.load(app.profile_fields, None, [interests, liked, authors], api_visibility="private")
         with gr.Tab("About"):
-            gr.Markdown(app.about)
-        gr.api(app.today_papers, api_name="today")
+            about = gr.Markdown(elem_id="about")
+        demo.load(app.about, None, about, api_visibility="private")
+        gr.api(app.todays_papers, api_name="today")
         gr.api(app.search_papers, api_name="search")
+        gr.api(app.ask, api_name="ask")
+        gr.api(app.tldr, api_name="tldr")
         gr.api(app.digest, api_name="digest")
+        gr.api(app.related_papers, api_name="related")
+        gr.api(app.trends, api_name="trends")
+        gr.api(app.for_you, api_name="for_you")
+        gr.api(app.profile, api_name="profile")
+        gr.api(app.like_paper, api_name="like", api_visibility=writes)
     demo.queue(default_concurrency_limit=8, max_size=64)
     return demo
 
 
 def launch(demo: gr.Blocks, **options) -> None:
-    """Upload limits hold in Gradio's upload route, before a file lands on disk."""
+    """Upload limits hold in Gradio's upload route, before a file lands on disk. The MCP server is on by
+    default (tools at /gradio_api/mcp/)."""
+    options.setdefault("mcp_server", True)
     demo.launch(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, **options)
 
 
@@ -337,6 +613,10 @@ def main() -> None:
     services = Services(settings)
     ensure_sample(services.store, print)
     access = Access.of(settings, IN_SPACE, os.environ.get("SPACE_AUTHOR_NAME", ""))
+    services.preload()  # the first question should not wait for the model to load
+    interval = refresh_interval(settings.refresh, IN_SPACE)
+    if interval:
+        Refresher(services, interval, print).start()
     demo = build_app(services, access)
     host = "0.0.0.0" if IN_SPACE else os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     launch(demo, server_name=host, server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))

@@ -15,15 +15,20 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from agent.charts import write_trend_png
 from agent.digest import build_digest
+from agent.foryou import Ranked, rank_for_you
 from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.mail import send_digest
 from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
+from agent.profile import parse_profile
 from agent.qa import Scope
+from agent.related import related_papers
 from agent.render import render
 from agent.services import Services
 from agent.settings import Settings, open_api, open_store
 from agent.tldr import model_failure
+from agent.trends import trend, trend_markdown
 from vectorstore.arxiv import ArxivClient
 from vectorstore.errors import NotFoundError, PapersError
 from vectorstore.search import MODES, Query
@@ -101,18 +106,115 @@ def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
 
 @cli.command(name="list")
 @click.option("--date", "day", callback=day_option, help="Only this day (default: every paper).")
+@click.option("--for-me", is_flag=True, help="Rank by your profile (`papers profile`), with the reason for each.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of papers.")
 @click.pass_context
-def list_papers(ctx, day, as_json) -> None:
-    """List stored papers, most upvoted first."""
-    papers = open_store(settings_of(ctx)).list_papers(day, day)
-    if as_json:
-        print_json([p.to_dict() for p in papers])
-        return
+def list_papers(ctx, day, for_me, as_json) -> None:
+    """List stored papers, most upvoted first (or for you)."""
+    services = Services(settings_of(ctx))
+    papers = services.store.list_papers(day, day)
     if not papers:
         say(f"No papers{f' on {day}' if day else ''} in the store. Add some with `papers ingest`.")
-    for paper in papers:
-        click.echo(paper_line(paper))
+    ranked = for_you_ranking(services)(papers) if for_me and papers else [Ranked(p, 0.0, "") for p in papers]
+    if as_json:
+        print_json([r.to_dict() if for_me else r.paper.to_dict() for r in ranked])
+        return
+    for item in ranked:
+        click.echo(paper_line(item.paper) + (f"\n    for you: {item.reason}" if item.reason else ""))
+
+
+def for_you_ranking(services: Services):
+    """The "for you" ranking of the profile in the data directory (an error when there is none yet)."""
+    profile = services.profiles.load()
+    shelf = services.catalog.current()
+    return lambda papers: rank_for_you(profile, papers, shelf, services.store.embedder.embed)
+
+
+@cli.command()
+@click.argument("paper_ids", nargs=-1, required=True)
+@click.option("--undo", is_flag=True, help="Remove them from the liked papers.")
+@click.pass_context
+def like(ctx, paper_ids, undo) -> None:
+    """Like papers: the "for you" ranking puts papers like them first."""
+    services = Services(settings_of(ctx))
+    if not undo:
+        for paper_id in paper_ids:
+            services.store.get_paper(paper_id)  # a typo is an error, not a silent no-op
+    ids = list(paper_ids)
+    profile = services.profiles.edit("liked", remove=ids) if undo else services.profiles.edit("liked", add=ids)
+    say(f"{len(profile.liked)} liked paper(s) in {services.profiles.path}.")
+
+
+@cli.command()
+@click.option("--interest", "interests", multiple=True, help="Add a free-text interest (repeatable).")
+@click.option("--drop-interest", "dropped", multiple=True, help="Remove an interest (repeatable).")
+@click.option("--follow", "follows", multiple=True, help="Follow an author or organisation (repeatable).")
+@click.option("--unfollow", "unfollows", multiple=True, help="Stop following one (repeatable).")
+@click.option("--export", "export_to", type=click.Path(path_type=Path), help="Write the profile as JSON to a file.")
+@click.option(
+    "--import",
+    "import_from",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Replace the profile with a JSON file (as --export writes).",
+)
+@click.pass_context
+def profile(ctx, interests, dropped, follows, unfollows, export_to, import_from) -> None:
+    """Show or edit your interest profile (interests, liked papers, followed authors); prints it as JSON."""
+    profiles = Services(settings_of(ctx)).profiles
+    if import_from:
+        profiles.replace(parse_profile(import_from.read_text(encoding="utf-8"), str(import_from)))
+    if interests or dropped:
+        profiles.edit("interests", add=list(interests), remove=list(dropped))
+    if follows or unfollows:
+        profiles.edit("authors", add=list(follows), remove=list(unfollows))
+    current = profiles.load()
+    if export_to:
+        write_atomically(export_to, current.to_json())
+        say(f"Wrote {export_to}.")
+    click.echo(current.to_json(), nl=False)
+
+
+@cli.command()
+@click.argument("topic")
+@click.option("--from", "start", callback=day_option, help="First day (default: the first in the store).")
+@click.option("--to", "end", callback=day_option, help="Last day (default: the last in the store).")
+@click.option("--png", type=click.Path(path_type=Path), help="Also draw the weekly counts to this PNG file.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def trends(ctx, topic, start, end, png, as_json) -> None:
+    """Papers per week on a topic over the archive, with the top papers of the busiest weeks."""
+    services = Services(settings_of(ctx))
+    found = trend(
+        services.catalog.current(), services.store.embedder.embed, topic, services.trend_thresholds, start, end
+    )
+    if png:
+        write_trend_png([found], png)
+        say(f"Wrote {png}.")
+    if as_json:
+        print_json(found.to_dict())
+        return
+    click.echo(trend_markdown(found))
+    peak = max((w.count for w in found.weeks), default=0)
+    for week in found.weeks:
+        click.echo(f"{week.start.isoformat()} {week.count:4d} {'█' * round(40 * week.count / peak) if peak else ''}")
+
+
+@cli.command()
+@click.argument("paper_id")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def related(ctx, paper_id, k, as_json) -> None:
+    """Papers related to one: nearest by embedding, lifted when they share authors."""
+    services = Services(settings_of(ctx))
+    items = related_papers(services.catalog.current(), paper_id, k)
+    if as_json:
+        print_json([item.to_dict() for item in items])
+        return
+    if not items:
+        say("No related papers in the store.")
+    for item in items:
+        click.echo(f"{paper_line(item.paper)}\n    {item.reason}")
 
 
 @cli.command()
@@ -265,9 +367,17 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
 @click.option("--user", default="", help="SMTP login; the password comes from PAPERS_SMTP_PASSWORD.")
 @click.option("--insecure-login", is_flag=True, help="Allow --user without --starttls (password in clear text).")
 @click.option("--sender", default="daily-papers@localhost", show_default=True)
+@click.option(
+    "--for-me/--by-upvotes",
+    "for_me",
+    default=None,
+    help="Rank by your profile (default with --email when you have one).",
+)
 @click.pass_context
-def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user, insecure_login, sender) -> None:
-    """Compose the digest: top papers by upvotes, grouped into topics, each with its TL;DR."""
+def digest(
+    ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user, insecure_login, sender, for_me
+) -> None:
+    """Compose the digest: top papers by upvotes (or for you), grouped into topics, each with its TL;DR."""
     if recipients and not smtp:
         raise click.UsageError("--email needs --smtp HOST:PORT.")
     services = Services(settings_of(ctx))
@@ -276,10 +386,13 @@ def digest(ctx, day, start, end, top, fmt, out, recipients, smtp, starttls, user
         start, end = start or end, end or start
     else:
         start = end = day or newest_day(store)
+    if for_me is None:  # an e-mailed digest is the reader's own: ranked by their profile when there is one
+        for_me = bool(recipients) and not services.profiles.load().empty
+    rank = for_you_ranking(services) if for_me else None
     writer = services.writer  # load the model before the progress bar, so a load error stands alone
     count = min(top, len(store.list_papers(start, end)))
     with progress_bar(count, "TL;DR") as bar:
-        result = build_digest(store, writer, start, end, top, bar.update)
+        result = build_digest(store, writer, start, end, top, bar.update, rank)
     warn_model_failure(item.tldr for item in result.items)
     if recipients:
         password = os.environ.get("PAPERS_SMTP_PASSWORD", "")

@@ -1,7 +1,8 @@
 """Stored papers -> a `Digest`: the day's (or range's) top papers with TL;DRs, grouped into named topics.
 
 In: the store, a `TldrWriter`, a date range and how many papers. Out: a `Digest` (title, opening paragraph,
-topics of items, each a paper and its TL;DR). Ranking is by upvotes; topics come from clustering the papers'
+topics of items, each a paper and its TL;DR). Ranking is by upvotes, or "for you" when a ranking function is
+passed (agent/foryou.py: each item then carries its reason); topics come from clustering the papers'
 title+abstract embeddings (k-means), named by the keywords most particular to each cluster (`ai_keywords` where
 the feed has them, else words of the titles and abstracts). An empty range gives an empty digest that says so.
 """
@@ -16,6 +17,7 @@ from datetime import date
 
 import numpy as np
 
+from agent.foryou import Ranked
 from agent.tldr import Tldr, TldrWriter
 from vectorstore.records import Paper
 from vectorstore.store import PaperStore
@@ -27,6 +29,7 @@ MAX_TOPICS = 5
 class DigestItem:
     paper: Paper
     tldr: Tldr
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Digest:
     end: date
     intro: str
     topics: list[Topic] = field(default_factory=list)
+    for_you: bool = False
 
     @property
     def items(self) -> list[DigestItem]:
@@ -61,7 +65,7 @@ def topic_count(n: int) -> int:
 
 
 def cluster(papers: list[Paper], vectors: dict[str, np.ndarray]) -> list[list[Paper]]:
-    """Groups of similar papers; each group keeps the input's (upvote) order."""
+    """Groups of similar papers; each group keeps the input's order (upvotes, or "for you")."""
     k = topic_count(len(papers))
     if k == 1 or any(p.id not in vectors for p in papers):
         return [papers]
@@ -98,14 +102,13 @@ def name_topics(groups: list[list[Paper]]) -> list[str]:
     return names
 
 
-def compose_intro(papers: list[Paper], topics: list[Topic], start: date, end: date) -> str:
+def compose_intro(papers: list[Paper], topics: list[Topic], start: date, end: date, for_you: bool = False) -> str:
     top = papers[0]
     themes = [t.name for t in topics]
     theme_text = themes[0] if len(themes) == 1 else ", ".join(themes[:-1]) + " and " + themes[-1]
-    return (
-        f"{len(papers)} paper{'s' if len(papers) != 1 else ''} for {span_label(start, end)}. "
-        f"The themes: {theme_text}. Most upvoted: “{top.title}” (▲{top.upvotes})."
-    )
+    lead = f"Ranked for you; first: “{top.title}”." if for_you else f"Most upvoted: “{top.title}” (▲{top.upvotes})."
+    count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+    return f"{count} for {span_label(start, end)}. The themes: {theme_text}. {lead}"
 
 
 def build_digest(
@@ -115,9 +118,15 @@ def build_digest(
     end: date,
     top_n: int = 20,
     progress: Callable[[int], None] = lambda n: None,
+    rank: Callable[[list[Paper]], list[Ranked]] | None = None,
 ) -> Digest:
-    title = f"Daily Papers — {span_label(start, end)}"
-    papers = store.list_papers(start, end)[:top_n]
+    """The top papers by upvotes, or by `rank` (the "for you" ranking) when given."""
+    title = f"Daily Papers — {span_label(start, end)}" + (" — for you" if rank else "")
+    listed = store.list_papers(start, end)
+    ranked = rank(listed)[:top_n] if rank and listed else [Ranked(p, 0.0, "") for p in listed[:top_n]]
+    papers = [r.paper for r in ranked]
+    reasons = {r.paper.id: r.reason for r in ranked}
+    order = {p.id: i for i, p in enumerate(papers)}
     if not papers:
         intro = (
             f"No papers in the store for {span_label(start, end)}. "
@@ -126,8 +135,10 @@ def build_digest(
         return Digest(title, start, end, intro)
     tldrs = writer.tldrs(papers, progress)
     groups = cluster(papers, store.paper_vectors([p.id for p in papers]))
-    groups.sort(key=lambda g: -max(p.upvotes for p in g))
+    groups.sort(key=lambda g: order[g[0].id])
     topics = [
-        Topic(name, [DigestItem(p, tldrs[p.id]) for p in group]) for name, group in zip(name_topics(groups), groups)
+        Topic(name, [DigestItem(p, tldrs[p.id], reasons[p.id]) for p in group])
+        for name, group in zip(name_topics(groups), groups)
     ]
-    return Digest(title, start, end, compose_intro(papers, topics, start, end), topics)
+    intro = compose_intro(papers, topics, start, end, for_you=rank is not None)
+    return Digest(title, start, end, intro, topics, for_you=rank is not None)

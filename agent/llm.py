@@ -15,26 +15,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from agent.chat_model import Messages
 from agent.errors import ModelError
 from vectorstore.embeddings import cpu_has_bf16
 
 BUNDLED = "smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-Messages = list[dict[str, str]]
-
-
-class ChatModel(Protocol):
-    name: str
-    device: str
-
-    def generate(
-        self, conversations: list[Messages], max_new_tokens: int = 48, stop: tuple[str, ...] = ()
-    ) -> list[str]: ...
-
-    def stream(self, messages: Messages, max_new_tokens: int = 256) -> Iterator[str]: ...
 
 
 def bundled_gguf() -> Path:
@@ -190,16 +177,6 @@ class LocalLLM:
         new_tokens = output[:, inputs["input_ids"].shape[1] :]
         return [text.strip() for text in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
 
-    def choose(self, messages: Messages, options: list[str]) -> str:
-        """The option whose first token the model finds most likely as the answer's start (no free text)."""
-        import torch
-
-        inputs = self.encode([messages])
-        first_tokens = [self.tokenizer(option, add_special_tokens=False)["input_ids"][0] for option in options]
-        with self.lock, torch.inference_mode():
-            logits = self.model(**inputs).logits[0, -1]
-        return options[int(torch.argmax(logits[first_tokens]))]
-
     def stream(self, messages: Messages, max_new_tokens: int = 256) -> Iterator[str]:
         """Text pieces as the model writes them; generation runs in a thread and holds the model's lock.
 
@@ -241,12 +218,3 @@ class LocalLLM:
             raise ModelError(f"The model failed while writing: {type(failure[0]).__name__}: {failure[0]}") from failure[
                 0
             ]
-
-
-def load_llm(settings) -> ChatModel:
-    """The model the settings name, loaded once by the caller and shared: a server's when PAPERS_LLM_URL is set."""
-    if settings.llm_url:
-        from agent.remote_llm import OpenAIChat
-
-        return OpenAIChat(settings.llm_url, settings.model, settings.llm_api_key)
-    return LocalLLM(settings.model, settings.models_dir, settings.device, settings.dtype, settings.batch_size)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from agent.errors import QuestionError
 from agent.qa import Answer, Citation
@@ -26,10 +26,15 @@ class DateError(QuestionError):
 
 
 def parse_day(value: str) -> date:
+    """YYYY-MM-DD, or "today" / "yesterday" (what a cron line can say; Hugging Face dates days in UTC)."""
+    text = str(value).strip().lower()
+    relative = {"today": 0, "yesterday": 1}
+    if text in relative:
+        return datetime.now(UTC).date() - timedelta(days=relative[text])
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(text)
     except ValueError as error:
-        raise DateError(f"{value!r} is not a date.", "Use YYYY-MM-DD, e.g. 2025-06-30.") from error
+        raise DateError(f"{value!r} is not a date.", "Use YYYY-MM-DD (e.g. 2025-06-30), today or yesterday.") from error
 
 
 def esc(text: str) -> str:
@@ -68,20 +73,37 @@ def paper_bullet(paper: Paper) -> str:
     return f"- **{md_escape(paper.title)}** — {link} · ▲{paper.upvotes} · {paper.date}"
 
 
-def paper_card(paper: Paper, tldr: Tldr | None = None) -> str:
-    """The Today tab's HTML card; every feed string escaped, links only when http(s)."""
-    url = safe_url(paper.url)
-    title = esc(paper.title)
-    if url:
-        title = f'<a href="{esc(url)}" target="_blank" rel="noopener">{title}</a>'
+def paper_card(paper: Paper, tldr: Tldr | None = None, reason: str = "", related: list | None = None) -> str:
+    """The Today tab's HTML card; every feed string escaped, links only when http(s). `reason` is why the "for
+    you" ranking put it here; `related` (agent/related.py items) fills a folded "related" list; the like button
+    carries the paper id for the app's click handler."""
+    title = link_or_text(paper)
     links = [(label, url) for label, url in paper_links(paper) if label != "Hugging Face"]
     link_html = " · ".join(f'<a href="{esc(u)}" target="_blank" rel="noopener">{esc(n)}</a>' for n, u in links)
     summary = esc(tldr_label(tldr)) if tldr else f"<i>{esc(paper.abstract[:280])}…</i>"
+    why = f'<div class="paper-reason">for you: {esc(reason)}</div>' if reason else ""
+    like = f'<button class="paper-like" data-like="{esc(paper.id)}" title="Rank papers like this first">♥ like</button>'
     return (
-        f'<div class="paper-card"><div class="paper-title">{title}</div>'
-        f'<div class="paper-meta">▲{paper.upvotes} · {esc(paper.byline)} · {paper.date}</div>'
-        f'<div class="paper-tldr">{summary}</div><div class="paper-links">{link_html}</div></div>'
+        f'<div class="paper-card" data-paper="{esc(paper.id)}"><div class="paper-title">{title}</div>'
+        f'<div class="paper-meta">▲{paper.upvotes} · {esc(paper.byline)} · {paper.date}</div>{why}'
+        f'<div class="paper-tldr">{summary}</div><div class="paper-links">{link_html} {like}</div>'
+        f"{related_html(related or [])}</div>"
     )
+
+
+def related_html(items: list) -> str:
+    if not items:
+        return ""
+    rows = "".join(
+        f"<li>{link_or_text(item.paper)} <span class='paper-meta'>({esc(item.reason)})</span></li>" for item in items
+    )
+    return f'<details class="paper-related"><summary>related ({len(items)})</summary><ul>{rows}</ul></details>'
+
+
+def link_or_text(paper: Paper) -> str:
+    url = safe_url(paper.url)
+    title = esc(paper.title)
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
 
 
 def highlighted(citation: Citation, mark=lambda text: f"**{text}**", escape=md_escape) -> str:

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from agent.chat_model import ChatModel
 from agent.claims import Source, check, split_sentences, terms_of
 from agent.errors import QuestionError
 from agent.evidence import Evidence, question_kind, select
-from agent.llm import ChatModel
 from agent.tldr import lead_name
 from prompts import load_prompt
 from vectorstore.records import Passage

@@ -2,7 +2,7 @@
 
 In: the server's URL (`PAPERS_LLM_URL`, with or without `/v1`), a model name and an optional API key. Out: the same
 `ChatModel` interface as the local backend: `generate` (many conversations, sent concurrently so the server can
-batch them), `stream` (server-sent events) and `choose`. Failures become a `ModelError` in one line.
+batch them), `stream` (server-sent events). Failures become a `ModelError` in one line.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from agent.chat_model import Messages
 from agent.errors import ModelError
-from agent.llm import Messages
 
 
 def chat_messages(messages: Messages) -> Messages:
@@ -84,7 +84,3 @@ class OpenAIChat:
                         yield delta["content"]
         except (httpx.HTTPError, KeyError, IndexError, ValueError) as error:
             raise self.fail(error) from error
-
-    def choose(self, messages: Messages, options: list[str]) -> str:
-        reply = self.complete(messages, 4).lower()
-        return next((o for o in options if reply.startswith(o)), next((o for o in options if o in reply), options[0]))

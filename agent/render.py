@@ -14,7 +14,7 @@ FONT = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif"
 
 
 def meta_line(item: DigestItem) -> str:
-    parts = [f"▲{item.paper.upvotes}", item.paper.byline]
+    parts = [f"▲{item.paper.upvotes}", item.paper.byline, f"for you: {item.reason}" if item.reason else ""]
     return " · ".join(p for p in parts if p)
 
 

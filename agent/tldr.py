@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from agent.chat_model import ChatModel
 from agent.claims import Source, invented
-from agent.llm import ChatModel
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
 

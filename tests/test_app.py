@@ -76,11 +76,60 @@ def test_ingest_endpoint_adds_an_uploaded_file(client, archive, running_app):
     assert papers >= 44 + 20 + 1 + 10
 
 
-def test_ask_endpoint_answers_with_sources(client):
+def test_chat_endpoint_answers_with_sources(client):
     reply = client.predict(
-        "Which paper pre-trains a language model for legal case retrieval?", "All papers", "", "", api_name="/ask"
+        "Which paper pre-trains a language model for legal case retrieval?", "All papers", "", "", api_name="/chat"
     )
     assert "SAILER" in reply and "**Sources**" in reply
+
+
+def test_ask_endpoint_returns_the_answer_and_its_citations(client):
+    result = client.predict(
+        "Which paper pre-trains a language model for legal case retrieval?", "", "", api_name="/ask"
+    )
+    assert result["covered"] and "SAILER" in result["answer"]
+    assert any("SAILER" in c["title"] for c in result["citations"]), "the citation is the SAILER paper"
+    declined = client.predict("What is the boiling point of tungsten in a vacuum?", "", "", api_name="/ask")
+    assert not declined["covered"] and not declined["citations"]
+
+
+def test_mcp_client_lists_the_tools_and_gets_a_cited_answer(running_app):
+    """A real MCP client (the `mcp` SDK) over streamable HTTP against the launched app."""
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def session_calls():
+        url = running_app[0] + "gradio_api/mcp/"
+        async with streamablehttp_client(url) as (read, write, _), ClientSession(read, write) as session:
+            await session.initialize()
+            listed = await session.list_tools()
+            question = {"question": "Which paper pre-trains a language model for legal case retrieval?"}
+            answered = await session.call_tool("ask", question)
+            return {t.name: t for t in listed.tools}, answered
+
+    tools, answered = asyncio.run(session_calls())
+    assert {"search_papers", "ask", "todays_papers", "tldr", "digest", "related_papers", "trends"} <= set(tools)
+    assert "citations" in tools["ask"].description and "question" in tools["ask"].inputSchema["properties"]
+    assert not answered.isError
+    text = answered.content[0].text
+    assert "SAILER" in text and "'citations': [{" in text and "Legal Case Retrieval" in text
+
+
+def test_related_trends_and_for_you_endpoints(client, running_app):
+    related = client.predict("2505.24864", 3, api_name="/related")
+    assert related and all(r["id"] != "2505.24864" and r["reason"] for r in related)
+    trends = client.predict("reinforcement learning, quantum chemistry", "", "", api_name="/trends")
+    counts = {t["topic"]: t["matched"] for t in trends["topics"]}
+    assert counts["reinforcement learning"] > 0 and counts["reinforcement learning"] > counts["quantum chemistry"]
+    client.predict("2505.24864", "", api_name="/like")
+    assert "2505.24864" in client.predict(api_name="/profile")["liked"]
+    ranked = client.predict("2025-06-02", api_name="/for_you")
+    assert ranked[0]["reason"] and ranked[0]["score"] >= ranked[-1]["score"]
+    assert any(r["reason"].startswith("like: ProRL") for r in ranked), "reasons name the liked paper"
+    mine = client.predict("2025-06-02", "2025-06-02", 5, True, api_name="/digest")
+    assert mine["title"].endswith("for you") and "for you: " in mine["markdown"]
 
 
 def test_eight_concurrent_asks_all_complete(running_app):
@@ -95,7 +144,7 @@ def test_eight_concurrent_asks_all_complete(running_app):
     replies: list[str] = [""] * len(questions)
 
     def ask(i: int) -> None:
-        replies[i] = Client(running_app[0], verbose=False).predict(questions[i], "All papers", "", "", api_name="/ask")
+        replies[i] = Client(running_app[0], verbose=False).predict(questions[i], "All papers", "", "", api_name="/chat")
 
     threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(questions))]
     for thread in threads:
@@ -138,6 +187,28 @@ def test_in_a_real_browser(running_app):
         page.get_by_role("button", name="Generate digest").click()
         page.locator("#digest-preview h1").first.wait_for(timeout=240_000)
         page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
+
+        page.get_by_role("tab", name="Trends").click()
+        page.locator("#trend-topics textarea, #trend-topics input").first.fill("reinforcement learning, agents")
+        page.get_by_role("button", name="Show trends").click()
+        page.locator("#trend-notes").get_by_text("Busiest weeks").first.wait_for(timeout=60_000)
+        page.locator("#trend-plot canvas, #trend-plot svg").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "trends.png"), full_page=True)
+
+        page.get_by_role("tab", name="Today").click()
+        page.locator("#today-cards [data-like='2605.99998']").first.click()
+        page.locator("#like-status").get_by_text("Liked").first.wait_for(timeout=30_000)
+        page.get_by_role("radio", name="For you").first.check()
+        page.locator("#today-cards .paper-reason").first.wait_for(timeout=30_000)
+        page.get_by_role("tab", name="For you").click()
+        page.locator("#profile-liked textarea").first.wait_for(timeout=30_000)
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_role("tab", name="For you").click()
+        page.wait_for_function(
+            "() => (document.querySelector('#profile-liked textarea') || {}).value?.includes('2605.99998')",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(ARTIFACTS / "for_you.png"), full_page=True)
 
         page.get_by_role("tab", name="Library").click()
         page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
@@ -182,10 +253,31 @@ def test_public_mode_reads_for_everyone_and_writes_only_for_the_owner(running_ap
             visitor.predict("2025-01-01", "2025-06-02", 5, api_name="/digest")
         rows = visitor.predict("2025-06-02", api_name="/today")
         assert rows and all("source" not in row for row in rows), "no server paths for visitors"
+        with pytest.raises(AppError, match="read-only"):
+            visitor.predict("2505.24864", "", api_name="/like")
+        named = visitor.view_api(print_info=False, return_format="dict")["named_endpoints"]
+        assert "/ask" in named and not {"/ingest", "/fetch", "/like"} & set(named), "write tools not listed"
+        assert_mcp_tools(port, without={"ingest_files", "fetch_day", "like_paper"}, having={"ask", "digest"})
         added = visitor.predict(upload, "s3cret", api_name="/ingest")
         assert "added" in added and services.store.counts()[0] > before[0], "the owner's token writes"
     finally:
         demo.close()
+
+
+def assert_mcp_tools(port: int, without: set[str], having: set[str]) -> None:
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def names() -> set[str]:
+        url = f"http://127.0.0.1:{port}/gradio_api/mcp/"
+        async with streamablehttp_client(url) as (read, write, _), ClientSession(read, write) as session:
+            await session.initialize()
+            return {t.name for t in (await session.list_tools()).tools}
+
+    found = asyncio.run(names())
+    assert having <= found and not without & found, found
 
 
 def test_feed_links_on_cards_are_http_only():

@@ -6,6 +6,8 @@ from agent.qa import QA
 from agent.router import Agent
 from agent.settings import CALIBRATED
 from agent.tldr import TldrWriter
+from agent.trends import TrendThresholds
+from vectorstore.catalog import Catalog
 from vectorstore.search import HybridSearcher
 from vectorstore.store import PaperStore
 
@@ -22,4 +24,5 @@ def qa_for(store: PaperStore, model) -> QA:
 
 def agent_for(store: PaperStore, model) -> Agent:
     qa = qa_for(store, model)
-    return Agent(qa.searcher, TldrWriter(model, store), qa, THRESHOLDS.intent)
+    trends = TrendThresholds(THRESHOLDS.trend_relevance, THRESHOLDS.trend_lexical_bonus)
+    return Agent(qa.searcher, TldrWriter(model, store), qa, THRESHOLDS.intent, Catalog(store), trends)

@@ -314,6 +314,17 @@ class PaperStore:
         got = self.papers.get(ids=paper_ids, include=["embeddings"])
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
 
+    def papers_with_vectors(self) -> tuple[list[Paper], np.ndarray]:
+        """Every paper and its title+abstract vector (rows in the same order), read in Chroma-sized batches."""
+        papers: list[Paper] = []
+        vectors: list[np.ndarray] = []
+        total = self.papers.count()
+        for offset in range(0, total, self.max_batch):
+            got = self.papers.get(include=["metadatas", "embeddings"], limit=self.max_batch, offset=offset)
+            papers.extend(paper_from_metadata(m) for m in got["metadatas"])
+            vectors.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
+        return papers, (np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32))
+
     def dates(self) -> list[date]:
         got = self.papers.get(include=["metadatas"])
         return sorted({date.fromisoformat(m["date"]) for m in got["metadatas"]})

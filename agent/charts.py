@@ -1,0 +1,45 @@
+"""Trends -> chart data: a long-format table for Gradio's native line plot, and a PNG for the command line.
+
+In: `Trend`s (agent/trends.py), up to four topics. Out: `trend_table(trends)` (a pandas DataFrame with week,
+papers and topic columns) and `write_trend_png(trends, path)` (matplotlib, headless Agg backend; the file is
+written whole or not at all).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from agent.trends import Trend
+
+COLUMNS = ["week", "papers", "topic"]
+
+
+def trend_table(trends: list[Trend]) -> pd.DataFrame:
+    rows = [(pd.Timestamp(w.start), w.count, t.topic) for t in trends for w in t.weeks]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_trend_png(trends: list[Trend], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(9, 3.6), dpi=110)
+    for trend in trends:
+        axes.plot([w.start for w in trend.weeks], [w.count for w in trend.weeks], label=trend.topic, linewidth=1.6)
+    axes.set_ylabel("papers per week")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left", fontsize=8)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    try:
+        figure.savefig(tmp)
+        os.replace(tmp, path)
+    finally:
+        plt.close(figure)
+        tmp.unlink(missing_ok=True)

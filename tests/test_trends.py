@@ -1,0 +1,89 @@
+"""Trends over the archive and related papers: real store, real embedder, the CLI and the chat."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from agent.ingest import ingest_paths
+from agent.related import related_papers
+from agent.trends import TopicError, trend, trend_topic
+from tests.test_cli import papers
+from tests.wiring import THRESHOLDS, agent_for
+from vectorstore.catalog import Catalog
+
+DAYS = ["2025-06-02", "2025-06-03", "2025-06-10", "2025-06-17", "2025-06-24"]
+TRENDS = dict(relevance=THRESHOLDS.trend_relevance, lexical_bonus=THRESHOLDS.trend_lexical_bonus)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, archive, embedder):
+    from vectorstore.store import PaperStore
+
+    data = tmp_path_factory.mktemp("trends")
+    store = PaperStore(data, embed_model="all-MiniLM-L6-v2", embedder=embedder)
+    ingest_paths(store, [archive / f"{day}.json" for day in DAYS], say=lambda _: None)
+    return store
+
+
+def thresholds():
+    from agent.trends import TrendThresholds
+
+    return TrendThresholds(**TRENDS)
+
+
+def test_a_trend_counts_matching_papers_per_week(store):
+    shelf = Catalog(store).current()
+    found = trend(shelf, store.embedder.embed, "reinforcement learning for reasoning", thresholds())
+    assert [w.start for w in found.weeks] == [date(2025, 6, 2), date(2025, 6, 9), date(2025, 6, 16), date(2025, 6, 23)]
+    assert found.matched == sum(w.count for w in found.weeks) > 5
+    matched = [p for w in found.weeks for p in w.top]
+    assert all("reason" in f"{p.title} {p.abstract}".lower() for p in matched), [p.title for p in matched]
+    unrelated = trend(shelf, store.embedder.embed, "medieval tapestry conservation", thresholds())
+    assert unrelated.matched == 0
+    june = trend(
+        shelf, store.embedder.embed, "reinforcement learning", thresholds(), date(2025, 6, 9), date(2025, 6, 20)
+    )
+    assert [w.start for w in june.weeks] == [date(2025, 6, 9), date(2025, 6, 16)]
+    with pytest.raises(TopicError):
+        trend(shelf, store.embedder.embed, "  ?? ", thresholds())
+
+
+def test_the_chat_answers_how_a_topic_has_grown(store, scripted):
+    assert trend_topic("How has reinforcement learning grown?") == "reinforcement learning"
+    assert trend_topic("What are the trends in video generation?") == "video generation"
+    assert trend_topic("Which paper pre-trains a model for legal retrieval?") is None
+    *_, reply = agent_for(store, scripted()).respond("How has research on reinforcement learning grown?")
+    assert reply.kind == "trend" and reply.trend.matched > 0
+    assert "Busiest weeks" in reply.text and "reinforcement learning" in reply.text
+
+
+def test_related_papers_are_near_in_meaning_or_share_authors(store):
+    shelf = Catalog(store).current()
+    prorl = "2505.24864"
+    items = related_papers(shelf, prorl, 5)
+    assert len(items) == 5 and prorl not in [i.paper.id for i in items]
+    assert all("reason" in f"{i.paper.title} {i.paper.abstract}".lower() for i in items[:3])
+    own = shelf.papers[shelf.row_of[prorl]]
+    for item in items:
+        assert bool(item.shared) == bool(shelf.people_of(own) & shelf.people_of(item.paper))
+        assert item.reason.startswith("shares authors: " if item.shared else "similar: ")
+
+
+def test_cli_trends_png_json_and_related(tmp_path, archive):
+    data = tmp_path / "data"
+    assert papers(data, "ingest", *(str(archive / f"{d}.json") for d in DAYS[:3])).returncode == 0
+    png = tmp_path / "rl.png"
+    out = papers(data, "trends", "reinforcement learning", "--png", str(png), "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["matched"] > 0 and result["peaks"][0]["top"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    text = papers(data, "related", "2505.24864", "--k", "3")
+    assert text.returncode == 0 and text.stdout.count("similar: ") + text.stdout.count("shares authors: ") == 3
+    missing = papers(data, "related", "0000.00000")
+    assert missing.returncode == 1 and "No paper '0000.00000'" in missing.stderr
+    bad = papers(data, "trends", "x", "--from", "2025-13-01")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
