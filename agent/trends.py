@@ -142,7 +142,7 @@ def trend_markdown(trend: Trend) -> str:
         "Busiest weeks:",
     ]
     for week in trend.peaks:
-        lines.append(f"- week of {week.start.isoformat()}: {week.count} papers")
+        lines.append(f"- week of {week.start.isoformat()}: {week.count} paper{'s' if week.count != 1 else ''}")
         lines += ["  " + paper_bullet(p) for p in week.top]
     return "\n".join(lines)
 
