@@ -121,7 +121,7 @@ class Answer:
     said: bool = True
     statements: list[Statement] = field(default_factory=list)
     model_error: str = ""
-    model_skipped: bool = False  # the model was busy with other answers: this one is the evidence alone
+    model_skipped: bool = False  # the model was loading or busy with other answers: this is the evidence alone
 
     def to_dict(self) -> dict:
         return {
@@ -380,8 +380,8 @@ class QA:
         yield answer.text
         if not (answer.covered and answer.said and self.model is not None):
             return
-        if not self.rephrasing.acquire(blocking=False):
-            answer.model_skipped = True
+        if not getattr(self.model, "ready", True) or not self.rephrasing.acquire(blocking=False):
+            answer.model_skipped = True  # still loading, or busy with other answers: the evidence alone
             return
         try:
             yield from self.rephrase(answer)

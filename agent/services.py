@@ -4,9 +4,10 @@ In: a `Settings`. Out: a `Services` object the CLI and the app share; the LLM is
 shared by every request (generation itself is serialised inside the model). The backend is chosen here
 (`choose_model`, `load_model`): an OpenAI-compatible server when `PAPERS_LLM_URL` is set, else the local
 transformers model; on a Hugging Face Space without the bundled GGUF, a small hub model. `preload()` loads the
-model in a background thread, so an app's first question does not wait for it. Each service is built under one
-re-entrant lock, so concurrent first requests build it once (`functools.cached_property` has no lock since
-Python 3.12).
+model in a background thread; until it is loaded, answers show their checked evidence alone (`LazyModel`), so an
+app's first question does not wait for it. Each service is built under its own lock, so concurrent first requests
+build it once (`functools.cached_property` has no lock since Python 3.12) and a model loading in the background
+holds up only what needs the model.
 """
 
 from __future__ import annotations
@@ -70,6 +71,34 @@ def load_model(settings: Settings, model: str) -> ChatModel:
     return LocalLLM(model, settings.models_dir, settings.device, settings.dtype, settings.batch_size)
 
 
+class LazyModel:
+    """The services' model, loaded on first use. TL;DRs wait for it; an answer checks `ready` and, while the model
+    is still loading, shows its checked evidence alone instead of waiting (a fresh app's first question)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.name = services.model_choice.model if not services.settings.llm_url else services.settings.model
+        self.concurrency = 8 if services.settings.llm_url else 1  # as OpenAIChat serves; a local model: one
+
+    @property
+    def ready(self) -> bool:
+        return self.services.model_loaded
+
+    @property
+    def device(self) -> str:
+        return self.services.model.device
+
+    @property
+    def batch_size(self) -> int:
+        return getattr(self.services.model, "batch_size", 16)
+
+    def generate(self, conversations, max_new_tokens: int = 48, stop: tuple[str, ...] = ()) -> list[str]:
+        return self.services.model.generate(conversations, max_new_tokens, stop)
+
+    def stream(self, messages, max_new_tokens: int = 256):
+        return self.services.model.stream(messages, max_new_tokens)
+
+
 class Services:
     def __init__(self, settings: Settings, model: ChatModel | None = None, in_space: bool | None = None) -> None:
         self.settings = settings
@@ -77,11 +106,14 @@ class Services:
         self.model_choice = ModelChoice(model.name) if model is not None else choose_model(settings, in_space)
         self.thresholds = settings.thresholds()
         self._built: dict[str, object] = {"model": model} if model is not None else {}
-        self._lock = threading.RLock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def once(self, name: str, build: Callable[[], T]) -> T:
         if name not in self._built:
-            with self._lock:
+            with self._locks_lock:
+                lock = self._locks.setdefault(name, threading.Lock())
+            with lock:
                 if name not in self._built:
                     self._built[name] = build()
         return self._built[name]  # type: ignore[return-value]
@@ -122,11 +154,13 @@ class Services:
 
     @property
     def writer(self) -> TldrWriter:
-        return self.once("writer", lambda: TldrWriter(self.model, self.store, self.settings.max_new_tokens))
+        return self.once("writer", lambda: TldrWriter(LazyModel(self), self.store, self.settings.max_new_tokens))
 
     @property
     def qa(self) -> QA:
-        return self.once("qa", lambda: QA(self.searcher, self.model, self.thresholds.relevance, k=self.settings.top_k))
+        return self.once(
+            "qa", lambda: QA(self.searcher, LazyModel(self), self.thresholds.relevance, k=self.settings.top_k)
+        )
 
     @property
     def catalog(self) -> Catalog:

@@ -3,9 +3,8 @@
 CPU (default): the 44 seed papers, real prompts (the `tldr` prompt file) and the real tokenizer, greedy, stopping at
 the end of the first sentence, 48 new tokens at most. (a) sequential, batch 1; (b) batched; (c) the peer:
 llama-cpp-python running the same GGUF on the same machine in the same run (`pip install '.[bench]'`).
-GPU (--gpu): a 50-paper day (--papers FILE), cold start (load + convert + first compile) apart from warm runs.
-Writes benchmarks/results/tldr_speed.json (or --name). No cache: every run generates.
-Run: .venv/bin/python -m benchmarks.tldr_speed [--gpu --gguf FILE --papers FILE]
+The GPU figures come from `benchmarks/gpu_tldr.py`. Writes benchmarks/results/tldr_speed.json (or --name). No cache:
+every run generates. Run: .venv/bin/python -m benchmarks.tldr_speed
 """
 
 from __future__ import annotations
@@ -76,61 +75,18 @@ def cpu_main(args, papers) -> dict:
     return result
 
 
-def gpu_main(args, papers) -> dict:
-    import torch
-
-    cache = Path(tempfile.mkdtemp(prefix="papers-speed-"))
-    started = time.perf_counter()
-    llm = LocalLLM(args.gguf or "smollm2", cache, device="cuda", batch_size=len(papers), static_cache=args.static)
-    writer = TldrWriter(llm, None, args.max_new)
-    if args.no_stop:  # measure generation without the end-of-sentence check (post-processing still cuts)
-        plain = llm.generate
-        llm.generate = lambda conversations, max_new_tokens=48, stop=(): plain(conversations, max_new_tokens)
-    load_seconds = time.perf_counter() - started
-    first, _ = timed(lambda: writer.generate(papers))
-    warm = []
-    for _ in range(args.repeats):
-        torch.cuda.synchronize()
-        seconds, tldrs = timed(lambda: writer.generate(papers))
-        torch.cuda.synchronize()
-        warm.append(seconds)
-    warm.sort()
-    prompts = [writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in papers]
-    encode_seconds, _ = timed(lambda: llm.encode(prompts))
-    return {
-        "device": torch.cuda.get_device_name(0),
-        "papers": len(papers),
-        "static_cache": llm.static_cache,
-        "stop_at_sentence_end": not args.no_stop,
-        "max_new_tokens": args.max_new,
-        "template_and_tokenize_seconds": round(encode_seconds, 3),
-        "cold_load_seconds": round(load_seconds, 2),
-        "cold_first_batch_seconds": round(first, 2),
-        "warm_median_seconds": round(warm[len(warm) // 2], 3),
-        "warm_best_seconds": round(warm[0], 3),
-        "papers_per_s_warm": round(len(papers) / warm[len(warm) // 2], 1),
-        "gpu_memory_peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
-        "fallback_share": round(sum(t.fallback for t in tldrs) / len(tldrs), 3),
-        "example": tldrs[0].text,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--gpu", action="store_true")
     parser.add_argument("--gguf", default="", help="a GGUF file (default: the bundled one)")
     parser.add_argument("--papers", type=Path, default=None, help="an API .json day (default: the seed page)")
     parser.add_argument("--batch", type=int, default=44)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--static", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--no-peer", action="store_true")
-    parser.add_argument("--no-stop", action="store_true", help="GPU: no end-of-sentence stopping")
     parser.add_argument("--max-new", type=int, default=MAX_NEW)
     parser.add_argument("--name", default="")
     args = parser.parse_args()
     papers = load_papers(args.papers)
-    result = gpu_main(args, papers) if args.gpu else cpu_main(args, papers)
-    write_result(args.name or ("tldr_speed_gpu" if args.gpu else "tldr_speed"), result)
+    write_result(args.name or "tldr_speed", cpu_main(args, papers))
 
 
 if __name__ == "__main__":

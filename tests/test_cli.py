@@ -72,7 +72,7 @@ def test_bad_file_exits_non_zero_naming_it(tmp_path):
 def test_unknown_paper_and_bad_date_are_clear(tmp_path):
     missing = papers(tmp_path / "data", "show", "9999.99999")
     assert missing.returncode == 1 and "No paper '9999.99999'" in missing.stderr
-    bad_date = papers(tmp_path / "data", "list", "--date", "yesterday")
+    bad_date = papers(tmp_path / "data", "list", "--date", "last tuesday")
     assert bad_date.returncode != 0 and "YYYY-MM-DD" in bad_date.stderr
 
 

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 
 from agent.foryou import rank_for_you
-from agent.ingest import ingest_paths
 from agent.profile import Profile, ProfileError, ProfileStore
 from tests.test_cli import papers
+from tests.wiring import store_of_days
 from vectorstore.catalog import Catalog
 
 DAYS = ["2025-06-02", "2025-06-03", "2025-06-04"]
@@ -21,12 +21,7 @@ DAYS = ["2025-06-02", "2025-06-03", "2025-06-04"]
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, archive, embedder):
-    from vectorstore.store import PaperStore
-
-    data = tmp_path_factory.mktemp("foryou")
-    store = PaperStore(data, embed_model="all-MiniLM-L6-v2", embedder=embedder)
-    ingest_paths(store, [archive / f"{day}.json" for day in DAYS], say=lambda _: None)
-    return store
+    return store_of_days(tmp_path_factory.mktemp("foryou"), archive, embedder, DAYS)
 
 
 def about_rl(paper) -> bool:

@@ -7,11 +7,10 @@ from datetime import date
 
 import pytest
 
-from agent.ingest import ingest_paths
 from agent.related import related_papers
 from agent.trends import TopicError, trend, trend_topic
 from tests.test_cli import papers
-from tests.wiring import THRESHOLDS, agent_for
+from tests.wiring import THRESHOLDS, agent_for, store_of_days
 from vectorstore.catalog import Catalog
 
 DAYS = ["2025-06-02", "2025-06-03", "2025-06-10", "2025-06-17", "2025-06-24"]
@@ -20,12 +19,7 @@ TRENDS = dict(relevance=THRESHOLDS.trend_relevance, lexical_bonus=THRESHOLDS.tre
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, archive, embedder):
-    from vectorstore.store import PaperStore
-
-    data = tmp_path_factory.mktemp("trends")
-    store = PaperStore(data, embed_model="all-MiniLM-L6-v2", embedder=embedder)
-    ingest_paths(store, [archive / f"{day}.json" for day in DAYS], say=lambda _: None)
-    return store
+    return store_of_days(tmp_path_factory.mktemp("trends"), archive, embedder, DAYS)
 
 
 def thresholds():

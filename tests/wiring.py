@@ -14,6 +14,15 @@ from vectorstore.store import PaperStore
 THRESHOLDS = CALIBRATED["all-MiniLM-L6-v2"]
 
 
+def store_of_days(folder, archive, embedder, days: list[str]) -> PaperStore:
+    """A real store holding these archive days (file names without .json)."""
+    from agent.ingest import ingest_paths
+
+    store = PaperStore(folder, embed_model="all-MiniLM-L6-v2", embedder=embedder)
+    ingest_paths(store, [archive / f"{day}.json" for day in days], say=lambda _: None)
+    return store
+
+
 def searcher_for(store: PaperStore) -> HybridSearcher:
     return HybridSearcher(store, {"dense": THRESHOLDS.dense_weight, "lexical": THRESHOLDS.lexical_weight})
 

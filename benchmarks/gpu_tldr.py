@@ -1,0 +1,231 @@
+"""TL;DRs on a GPU as a user meets them: cold start, the first run of every new shape, warm, the whole archive.
+
+In: the bundled GGUF (`--gguf`), the archive's papers (`--papers`, a .json.gz list of {id, title, abstract, date}
+made by `--pack DIR`), a model cache folder. Out: `benchmarks/results/gpu_tldr.json`:
+- cold start, in fresh processes: process start to the first TL;DR with an empty cache (GGUF conversion, load,
+  CUDA-graph capture) and again with the converted weights cached;
+- a sequence in one process, after start-up: 10 held-out days of different sizes, each followed by a single-paper
+  TL;DR; each request's first run against its warm time (median of 3 more);
+- a 50-paper day warm (median of 7), split into template+tokenise, prefill and decode;
+- every archive paper in one call.
+Everything goes through the project's path (`TldrWriter.generate` → `LocalLLM.generate` → `GraphDecoder`), and a
+run whose model failed is reported, not timed as a success. Run on the GPU machine:
+`python -m benchmarks.gpu_tldr --gguf F --papers F.json.gz --cache DIR`; pack here with `--pack ARCHIVE_DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+STARTED = time.perf_counter()
+MAX_NEW = 40
+
+
+def load_papers(path: Path):
+    from vectorstore.records import Paper
+
+    rows = json.loads(gzip.decompress(path.read_bytes()))
+    return [Paper(r["id"], r["title"], r["abstract"], date.fromisoformat(r["date"])) for r in rows]
+
+
+def pack(archive: Path, out: Path) -> None:
+    from vectorstore.sources import load_file
+
+    seen, rows = set(), []
+    for file in sorted(archive.glob("*.json")):
+        for p in load_file(file):
+            if p.id not in seen and p.abstract:
+                seen.add(p.id)
+                rows.append({"id": p.id, "title": p.title, "abstract": p.abstract, "date": p.date.isoformat()})
+    out.write_bytes(gzip.compress(json.dumps(rows).encode()))
+    print(f"{len(rows)} papers -> {out} ({out.stat().st_size / 2**20:.1f} MiB)")
+
+
+def first_tldr(args) -> None:
+    """A fresh process: import, load (convert if needed), capture, one TL;DR; prints the seconds as JSON, with the
+    time of each stage."""
+    stages = {}
+    import torch
+    import transformers  # noqa: F401
+
+    from agent.llm import LocalLLM
+    from agent.tldr import TldrWriter
+
+    stages["imports"] = time.perf_counter() - STARTED
+    torch.zeros(1, device="cuda")
+    stages["cuda_init"] = time.perf_counter() - STARTED - sum(stages.values())
+    papers = load_papers(args.papers)
+    converted = any(args.cache.glob("models/*/config.json"))
+    llm = LocalLLM(str(args.gguf), args.cache, device="cuda", graphs=False)
+    stages["convert_and_load" if not converted else "load"] = time.perf_counter() - STARTED - sum(stages.values())
+    from agent.graph_decode import GraphDecoder
+
+    llm.decoder = GraphDecoder(llm.model, llm.tokenizer)
+    llm.decoder.warm_up()
+    llm.batch_size = llm.decoder.buckets[-1]
+    torch.cuda.synchronize()
+    stages["graph_warm_up"] = time.perf_counter() - STARTED - sum(stages.values())
+    note = TldrWriter(llm, None, MAX_NEW).generate(papers[:1])[0]
+    stages["first_tldr"] = time.perf_counter() - STARTED - sum(stages.values())
+    print(
+        json.dumps(
+            {
+                "first_tldr_seconds": round(time.perf_counter() - STARTED, 2),
+                "stages": {k: round(v, 2) for k, v in stages.items()},
+                "model_error": note.model_error,
+            }
+        )
+    )
+
+
+def cold_start(args, cache: Path) -> dict:
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.gpu_tldr",
+        "--first-tldr",
+        "--gguf",
+        str(args.gguf),
+        "--papers",
+        str(args.papers),
+        "--cache",
+        str(cache),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the cold-start process failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed(fn) -> tuple[float, object]:
+    import torch
+
+    torch.cuda.synchronize()
+    began = time.perf_counter()
+    result = fn()
+    torch.cuda.synchronize()
+    return time.perf_counter() - began, result
+
+
+def pick_days(papers, count: int = 10) -> list[list]:
+    """Held-out days of different sizes (a hash of the date, as benchmarks/topics.py splits days)."""
+    import hashlib
+
+    by_day: dict = {}
+    for p in papers:
+        by_day.setdefault(p.date, []).append(p)
+    held = [d for d in sorted(by_day) if int(hashlib.sha256(d.isoformat().encode()).hexdigest(), 16) % 2]
+    picked, sizes = [], set()
+    for d in held:
+        size = len(by_day[d])
+        if size not in sizes and 3 <= size <= 120:
+            sizes.add(size)
+            picked.append(by_day[d])
+    picked.sort(key=lambda ps: len(ps))
+    chosen = [picked[round(i * (len(picked) - 1) / (count - 1))] for i in range(count)]
+    return sorted(chosen, key=lambda ps: hash(ps[0].date) % 97)  # not in size order: shapes arrive unsorted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--gguf", type=Path)
+    parser.add_argument("--papers", type=Path)
+    parser.add_argument("--cache", type=Path)
+    parser.add_argument("--first-tldr", action="store_true")
+    parser.add_argument("--pack", type=Path, help="write --papers from this archive folder and stop")
+    args = parser.parse_args()
+    if args.pack:
+        pack(args.pack, args.papers)
+        return
+    if args.first_tldr:
+        first_tldr(args)
+        return
+    import torch
+
+    from agent.llm import LocalLLM
+    from agent.tldr import TldrWriter, key_sentences, lead_name
+    from benchmarks.common import write_result
+
+    fresh = cold_start(args, args.cache / "fresh")
+    cached = cold_start(args, args.cache / "fresh")
+    began = time.perf_counter()
+    llm = LocalLLM(str(args.gguf), args.cache / "fresh", device="cuda")
+    load_seconds = time.perf_counter() - began
+    writer = TldrWriter(llm, None, MAX_NEW)
+    papers = load_papers(args.papers)
+    errors = []
+
+    def run(batch):
+        notes = writer.generate(batch)
+        errors.extend(n.model_error for n in notes if n.model_error)
+        return notes
+
+    sequence = []
+    for day in pick_days(papers):
+        for label, batch in ((f"day of {len(day)}", day), ("single paper", day[-1:])):
+            first, _ = timed(lambda b=batch: run(b))
+            warm = statistics.median(timed(lambda b=batch: run(b))[0] for _ in range(3))
+            sequence.append(
+                {
+                    "request": label,
+                    "first_s": round(first, 4),
+                    "warm_s": round(warm, 4),
+                    "ratio": round(first / warm, 2),
+                }
+            )
+    fifty = next(ps for ps in pick_days(papers, 60) if len(ps) >= 50)[:50]
+    warm50 = sorted(timed(lambda: run(fifty))[0] for _ in range(7))
+    conversations = [
+        writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in fifty
+    ]
+    encode_s = statistics.median(timed(lambda: llm.encode(conversations))[0] for _ in range(5))
+    generate_s = statistics.median(timed(lambda: llm.generate(conversations, MAX_NEW))[0] for _ in range(5))
+    prefill_s = statistics.median(timed(lambda: llm.generate(conversations, 1))[0] for _ in range(5))
+    archive_s, notes = timed(lambda: run(papers))
+    archive_gen_s, _ = timed(
+        lambda: llm.generate(
+            [writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in papers],
+            MAX_NEW,
+        )
+    )
+    write_result(
+        "gpu_tldr",
+        {
+            "device": torch.cuda.get_device_name(0),
+            "torch": torch.__version__,
+            "model_errors": len(errors),
+            "first_error": errors[0] if errors else "",
+            "cold_start_fresh_machine": fresh,
+            "cold_start_weights_cached": cached,
+            "load_in_process_s": round(load_seconds, 2),
+            "sequence_after_startup": sequence,
+            "worst_first_to_warm_ratio": max(s["ratio"] for s in sequence),
+            "warm_50_paper_day_s": {"median": round(warm50[3], 4), "best": round(warm50[0], 4)},
+            "warm_50_breakdown_s": {
+                "template_and_tokenise": round(encode_s, 4),
+                "prefill_and_1_token": round(prefill_s, 4),
+                "generate_40_tokens": round(generate_s, 4),
+                "tldr_checks_cpu": round(warm50[3] - generate_s - encode_s, 4),
+            },
+            "archive": {
+                "papers": len(papers),
+                "seconds_end_to_end": round(archive_s, 2),
+                "seconds_generation_only": round(archive_gen_s, 2),
+                "fallback_share": round(sum(n.fallback for n in notes) / len(notes), 3),
+            },
+            "gpu_memory_peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+            "example": notes[0].text,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
