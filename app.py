@@ -247,7 +247,7 @@ class PapersApp:
                 if reply.trend is not None and reply.trend.matched:
                     chart = Path(tempfile.mkdtemp(prefix="trend-")) / "trend.png"
                     write_trend_png([reply.trend], chart)
-                    yield [reply.text, gr.Image(str(chart))]
+                    yield [reply.text, {"text": "", "files": [str(chart)]}]  # a chart message after the text
                 else:
                     yield reply.text
 
@@ -526,6 +526,14 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
                 ],
                 cache_examples=False,
                 chatbot=gr.Chatbot(height=480, elem_id="chat"),
+                textbox=gr.Textbox(
+                    show_label=False,
+                    placeholder="Ask about the papers, or ask how a topic has grown…",
+                    scale=7,
+                    submit_btn=True,
+                    stop_btn=True,
+                    elem_id="chat-input",
+                ),
             )
         with gr.Tab("Trends"):
             with gr.Row():

@@ -342,7 +342,8 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
     else:
         day = day or newest_day(store)
         papers = store.list_papers(day, day)
-    writer = services.writer  # load the model before the progress bar, so a load error stands alone
+    services.model  # noqa: B018 - load the model before the progress bar, so a load error stands alone
+    writer = services.writer
     with progress_bar(len(papers), "TL;DR") as bar:
         tldrs = writer.tldrs(papers, bar.update)
     warn_model_failure(tldrs.values())
@@ -389,7 +390,8 @@ def digest(
     if for_me is None:  # an e-mailed digest is the reader's own: ranked by their profile when there is one
         for_me = bool(recipients) and not services.profiles.load().empty
     rank = for_you_ranking(services) if for_me else None
-    writer = services.writer  # load the model before the progress bar, so a load error stands alone
+    services.model  # noqa: B018 - load the model before the progress bar, so a load error stands alone
+    writer = services.writer
     count = min(top, len(store.list_papers(start, end)))
     with progress_bar(count, "TL;DR") as bar:
         result = build_digest(store, writer, start, end, top, bar.update, rank)

@@ -1,13 +1,13 @@
 """Precision@10 of the "for you" ranking against the upvote ranking, on held-out days.
 
 In: a store holding the archive (`--data-dir`). For each topic of benchmarks/topics.py, a profile of 10 liked
-papers about it, taken from tune days only; then, on every held-out day (and every held-out week: a weekly digest's
-pool) with at least 10 labelled papers and at least one about the topic, the share of the topic's papers among the
-first 10 of each ranking (labelled papers only, so a paper without keywords is never counted wrong). The ceiling
-("oracle": every topic paper first) is reported beside them: a day holds ~1.3 papers of a topic, so no ranking's
-precision@10 on a day can exceed ~0.13. Out: `benchmarks/results/foryou_eval.json` with the mean precision@10 of
-both rankings, their ratio, the ceiling, and the ranking time per pool. Run:
-`python -m benchmarks.foryou_eval --data-dir DIR`.
+papers about it, taken from tune days only; then, on every held-out day (and the held-out days of each week and
+each month: a weekly or monthly digest's pool) with at least 10 labelled papers and at least one about the topic,
+the share of the topic's papers among the first 10 of each ranking (labelled papers only, so a paper without
+keywords is never counted wrong). The ceiling ("oracle": every topic paper first) is reported beside them: a day
+holds ~1.3 papers of a topic, so no ranking's precision@10 on a day can exceed ~0.13. Out:
+`benchmarks/results/foryou_eval.json` with the mean precision@10 of both rankings, their ratio, the ceiling, and
+the ranking time per pool. Run: `python -m benchmarks.foryou_eval --data-dir DIR`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ def main() -> None:
     shelf = Catalog(store).current()
     embed = store.embedder.embed
     result = {"liked_per_profile": LIKED}
-    for pool, key in (("day", lambda p: p.date), ("week", lambda p: p.date.isocalendar()[:2])):
+    pools = {
+        "day": lambda p: p.date,
+        "week": lambda p: p.date.isocalendar()[:2],  # a weekly digest
+        "month": lambda p: (p.date.year, p.date.month),  # a monthly digest (public mode allows 31 days)
+    }
+    for pool, key in pools.items():
         result[pool] = evaluate(shelf, embed, key)
     write_result("foryou_eval", result)
 

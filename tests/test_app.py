@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 
@@ -117,6 +116,15 @@ def test_mcp_client_lists_the_tools_and_gets_a_cited_answer(running_app):
     assert "SAILER" in text and "'citations': [{" in text and "Legal Case Retrieval" in text
 
 
+def test_tldr_endpoint_and_a_trend_answered_in_the_chat(client):
+    ids = [row["id"] for row in client.predict("2025-06-02", api_name="/today")[:2]]
+    rows = client.predict(", ".join(ids), "", api_name="/tldr")
+    assert [r["paper_id"] for r in rows] == ids and all(r["tldr"] and not r["model_error"] for r in rows)
+    text, chart = client.predict("How has reinforcement learning grown?", "All papers", "", "", api_name="/chat")
+    assert "Busiest weeks" in text and "reinforcement learning" in text
+    assert chart["files"][0].endswith("trend.png")
+
+
 def test_related_trends_and_for_you_endpoints(client, running_app):
     related = client.predict("2505.24864", 3, api_name="/related")
     assert related and all(r["id"] != "2505.24864" and r["reason"] for r in related)
@@ -173,7 +181,7 @@ def test_in_a_real_browser(running_app):
         page.screenshot(path=str(ARTIFACTS / "today.png"), full_page=True)
 
         page.get_by_role("tab", name="Ask").click()
-        box = page.get_by_placeholder(re.compile("message|Type", re.IGNORECASE)).first
+        box = page.locator("#chat-input textarea").first
         box.fill("Which paper shows that prolonged reinforcement learning expands reasoning boundaries?")
         box.press("Enter")
         page.locator("#chat").get_by_text("Sources").first.wait_for(timeout=240_000)
@@ -182,6 +190,9 @@ def test_in_a_real_browser(running_app):
         assert "2505.24864" in link.get_attribute("href"), "the citation links to the ProRL paper"
         assert "ProRL" in page.locator("#chat").inner_text(), "the answer names the method, not just its link"
         page.screenshot(path=str(ARTIFACTS / "ask.png"), full_page=True)
+        box.fill("How has reinforcement learning grown?", timeout=240_000)
+        box.press("Enter")
+        page.locator("#chat img").first.wait_for(timeout=60_000)  # the weekly chart, below the counts
 
         page.get_by_role("tab", name="Digest").click()
         page.get_by_role("button", name="Generate digest").click()
