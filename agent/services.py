@@ -104,7 +104,6 @@ class Services:
         self.settings = settings
         in_space = bool(os.environ.get("SPACE_ID")) if in_space is None else in_space
         self.model_choice = ModelChoice(model.name) if model is not None else choose_model(settings, in_space)
-        self.thresholds = settings.thresholds()
         self._built: dict[str, object] = {"model": model} if model is not None else {}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -117,6 +116,11 @@ class Services:
                 if name not in self._built:
                     self._built[name] = build()
         return self._built[name]  # type: ignore[return-value]
+
+    @property
+    def thresholds(self):
+        """The embedder's calibration, checked when first needed (listing papers or editing the profile needs none)."""
+        return self.once("thresholds", self.settings.thresholds)
 
     @property
     def store(self) -> PaperStore:

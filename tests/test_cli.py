@@ -90,6 +90,23 @@ def test_ingest_by_date_from_the_api_and_offline_cache(tmp_path, archive):
     assert never_fetched.returncode == 1 and "offline" in never_fetched.stderr
 
 
+def test_ingest_date_today_as_a_cron_line_runs_it(tmp_path, archive):
+    from datetime import UTC, datetime
+
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    today = datetime.now(UTC).date().isoformat()
+    shutil.copy(archive / "2025-06-03.json", feed / f"{today}.json")
+    with FakeDailyPapers(feed) as api:
+        env = {"PAPERS_API_URL": api.url, "PAPERS_EMBED_MODEL": "hashing"}
+        done = papers(tmp_path / "data", "ingest", "--date", "today", env=env)
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(papers(tmp_path / "data", "list", "--date", "today", "--json", env=env).stdout)
+    assert len(listed) > 10 and {row["date"] for row in listed} == {today}
+    refused = papers(tmp_path / "data", "search", "agents", env=env)  # no thresholds were measured for it
+    assert refused.returncode == 1 and "No calibrated thresholds for the embedder 'hashing'" in refused.stderr
+
+
 READER_LOOP = """
 import sys, time
 from pathlib import Path
