@@ -324,7 +324,8 @@ class PapersApp:
         return f"Liked “{paper.title}”; {len(saved.liked)} liked papers."
 
     def like_from_card(self, token: str, event: gr.EventData, profile: gr.OAuthProfile | None = None) -> str:
-        return self.like_paper(str(getattr(event, "_data", {}).get("paper", "")), token, profile)
+        """The ♥ on a card: `trigger('click', {paper: id})` in LIKE_JS arrives as `event.paper`."""
+        return self.like_paper(str(getattr(event, "paper", "")), token, profile)
 
     def save_profile(
         self, interests: str, liked: str, authors: str, token: str = "", profile: gr.OAuthProfile | None = None
