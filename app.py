@@ -23,7 +23,7 @@ import gradio as gr
 from agent.access import Access
 from agent.charts import trend_table, write_trend_png
 from agent.digest import build_digest
-from agent.foryou import Ranked, rank_for_you
+from agent.foryou import Ranked, by_upvotes
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
 from agent.present import paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
@@ -34,7 +34,7 @@ from agent.render import to_html, to_markdown
 from agent.services import Services
 from agent.settings import Settings, open_api
 from agent.tldr import Tldr, model_failure
-from agent.trends import MAX_TOPICS, Trend, trend, trend_markdown
+from agent.trends import MAX_TOPICS, Trend, trend_markdown
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
 from vectorstore.search import Query
@@ -137,13 +137,9 @@ class PapersApp:
 
     def ranked(self, papers: list[Paper], ranking: str) -> list[Ranked]:
         if ranking != "For you":
-            return [Ranked(p, 0.0, "") for p in papers]
+            return by_upvotes(papers)
         with errors_as_gradio():
-            return self.for_you_order(papers)
-
-    def for_you_order(self, papers: list[Paper]) -> list[Ranked]:
-        profile = self.services.profiles.load()
-        return rank_for_you(profile, papers, self.services.catalog.current(), self.services.store.embedder.embed)
+            return self.services.for_you.rank(papers)
 
     def today_html(self, day: str, ranking: str = "Upvotes") -> str:
         papers, tldrs = self.day_papers(day)
@@ -218,7 +214,7 @@ class PapersApp:
             raise gr.Error("The end date is before the start date.")
         with errors_as_gradio():
             self.access.check_digest(first, last, int(top))
-            rank = self.for_you_order if for_you else None
+            rank = self.services.for_you.rank if for_you else None
             result = build_digest(self.store, self.services.writer, first, last, int(top), rank=rank)
         warn_model_failure(item.tldr for item in result.items)
         return {
@@ -283,9 +279,8 @@ class PapersApp:
             raise gr.Error(f"At most {MAX_TOPICS} topics at a time.")
         first = self.parse_day(start) if start else None
         last = self.parse_day(end) if end else None
-        shelf, embed = self.services.catalog.current(), self.services.store.embedder.embed
         with errors_as_gradio():
-            return [trend(shelf, embed, name, self.services.trend_thresholds, first, last) for name in names]
+            return [self.services.trends.find(name, first, last) for name in names]
 
     def trends_view(self, topics: str, start: str, end: str):
         found = self.topic_trends(topics, start, end)
@@ -301,7 +296,8 @@ class PapersApp:
         papers = self.listed(day)
         with errors_as_gradio():
             return [
-                public_record(r.paper, score=round(r.score, 4), reason=r.reason) for r in self.for_you_order(papers)
+                public_record(r.paper, score=round(r.score, 4), reason=r.reason)
+                for r in self.services.for_you.rank(papers)
             ]
 
     def profile(self) -> dict:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from agent.charts import write_trend_png
 from agent.digest import build_digest
-from agent.foryou import Ranked, rank_for_you
+from agent.foryou import by_upvotes
 from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.mail import send_digest
 from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
@@ -28,7 +28,7 @@ from agent.render import render
 from agent.services import Services
 from agent.settings import Settings, open_api, open_store
 from agent.tldr import model_failure
-from agent.trends import trend, trend_markdown
+from agent.trends import trend_markdown
 from vectorstore.arxiv import ArxivClient
 from vectorstore.errors import NotFoundError, PapersError
 from vectorstore.search import MODES, Query
@@ -115,19 +115,12 @@ def list_papers(ctx, day, for_me, as_json) -> None:
     papers = services.store.list_papers(day, day)
     if not papers:
         say(f"No papers{f' on {day}' if day else ''} in the store. Add some with `papers ingest`.")
-    ranked = for_you_ranking(services)(papers) if for_me and papers else [Ranked(p, 0.0, "") for p in papers]
+    ranked = services.for_you.rank(papers) if for_me and papers else by_upvotes(papers)
     if as_json:
         print_json([r.to_dict() if for_me else r.paper.to_dict() for r in ranked])
         return
     for item in ranked:
         click.echo(paper_line(item.paper) + (f"\n    for you: {item.reason}" if item.reason else ""))
-
-
-def for_you_ranking(services: Services):
-    """The "for you" ranking of the profile in the data directory (an error when there is none yet)."""
-    profile = services.profiles.load()
-    shelf = services.catalog.current()
-    return lambda papers: rank_for_you(profile, papers, shelf, services.store.embedder.embed)
 
 
 @cli.command()
@@ -184,9 +177,7 @@ def profile(ctx, interests, dropped, follows, unfollows, export_to, import_from)
 def trends(ctx, topic, start, end, png, as_json) -> None:
     """Papers per week on a topic over the archive, with the top papers of the busiest weeks."""
     services = Services(settings_of(ctx))
-    found = trend(
-        services.catalog.current(), services.store.embedder.embed, topic, services.trend_thresholds, start, end
-    )
+    found = services.trends.find(topic, start, end)
     if png:
         write_trend_png([found], png)
         say(f"Wrote {png}.")
@@ -389,7 +380,7 @@ def digest(
         start = end = day or newest_day(store)
     if for_me is None:  # an e-mailed digest is the reader's own: ranked by their profile when there is one
         for_me = bool(recipients) and not services.profiles.load().empty
-    rank = for_you_ranking(services) if for_me else None
+    rank = services.for_you.rank if for_me else None
     services.model  # noqa: B018 - load the model before the progress bar, so a load error stands alone
     writer = services.writer
     count = min(top, len(store.list_papers(start, end)))

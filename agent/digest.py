@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 
-from agent.foryou import Ranked
+from agent.foryou import Ranked, by_upvotes
 from agent.tldr import Tldr, TldrWriter
 from vectorstore.records import Paper
 from vectorstore.store import PaperStore
@@ -45,7 +45,6 @@ class Digest:
     end: date
     intro: str
     topics: list[Topic] = field(default_factory=list)
-    for_you: bool = False
 
     @property
     def items(self) -> list[DigestItem]:
@@ -123,7 +122,7 @@ def build_digest(
     """The top papers by upvotes, or by `rank` (the "for you" ranking) when given."""
     title = f"Daily Papers — {span_label(start, end)}" + (" — for you" if rank else "")
     listed = store.list_papers(start, end)
-    ranked = rank(listed)[:top_n] if rank and listed else [Ranked(p, 0.0, "") for p in listed[:top_n]]
+    ranked = rank(listed)[:top_n] if rank and listed else by_upvotes(listed[:top_n])
     papers = [r.paper for r in ranked]
     reasons = {r.paper.id: r.reason for r in ranked}
     order = {p.id: i for i, p in enumerate(papers)}
@@ -141,4 +140,4 @@ def build_digest(
         for name, group in zip(name_topics(groups), groups)
     ]
     intro = compose_intro(papers, topics, start, end, for_you=rank is not None)
-    return Digest(title, start, end, intro, topics, for_you=rank is not None)
+    return Digest(title, start, end, intro, topics)

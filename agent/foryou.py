@@ -1,7 +1,8 @@
 """Papers + the reader's profile -> the papers ranked "for you", each with the reason it ranks where it does.
 
 In: a `Profile` (agent/profile.py), papers to rank (a day, a range), the store's `Shelf` (their title+abstract
-vectors) and the embedder (for free-text interests). Out: `Ranked` items, best first. Papers by a followed author
+vectors) and the embedder (for free-text interests); `ForYou` wires the profile file and the store's catalog.
+Out: `Ranked` items, best first. Papers by a followed author
 or organisation come first ("follows: Qwen"); the rest by their best cosine to an interest ("matches:
 speculative decoding") or to a liked paper ("like: <its title>"). Liked papers themselves are kept, marked
 "liked". `benchmarks/foryou_eval.py` measures precision@10 of this ranking against the upvote ranking.
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.profile import Profile, ProfileError
-from vectorstore.catalog import Shelf, person_key
+from agent.profile import Profile, ProfileError, ProfileStore
+from vectorstore.catalog import Catalog, Shelf, names_of, person_key
 from vectorstore.records import Paper
 
 TITLE_IN_REASON = 60
@@ -36,9 +37,7 @@ def short(title: str) -> str:
 
 def followed_name(profile: Profile, paper: Paper) -> str:
     followed = {person_key(a): a for a in profile.authors}
-    return next(
-        (followed[person_key(n)] for n in (*paper.authors, paper.organization) if n and person_key(n) in followed), ""
-    )
+    return next((followed[person_key(n)] for n in names_of(paper) if person_key(n) in followed), "")
 
 
 def anchors(profile: Profile, shelf: Shelf, embed) -> tuple[np.ndarray, list[str]]:
@@ -53,6 +52,24 @@ def anchors(profile: Profile, shelf: Shelf, embed) -> tuple[np.ndarray, list[str
         reasons += [f"like: {short(shelf.papers[r].title)}" for r in liked_rows]
     dimension = shelf.vectors.shape[1] if shelf.vectors.ndim == 2 and shelf.vectors.size else 0
     return (np.concatenate(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)), reasons
+
+
+def by_upvotes(papers: list[Paper]) -> list[Ranked]:
+    """The papers in the order given (the store lists them most upvoted first), with no reason."""
+    return [Ranked(p, 0.0, "") for p in papers]
+
+
+class ForYou:
+    """The "for you" ranking of the profile in the data folder, read at each ranking (it may have been edited
+    since); wired once by `Services` for the app, the CLI and the digest."""
+
+    def __init__(self, profiles: ProfileStore, catalog: Catalog) -> None:
+        self.profiles = profiles
+        self.catalog = catalog
+
+    def rank(self, papers: list[Paper]) -> list[Ranked]:
+        shelf = self.catalog.current()
+        return rank_for_you(self.profiles.load(), papers, shelf, self.catalog.store.embedder.embed)
 
 
 def rank_for_you(profile: Profile, papers: list[Paper], shelf: Shelf, embed) -> list[Ranked]:

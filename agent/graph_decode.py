@@ -90,16 +90,13 @@ def fused_rms_norm(module, hidden):
     return torch.nn.functional.rms_norm(hidden, (hidden.shape[-1],), module.weight, module.variance_epsilon)
 
 
-def fuse_norms(model) -> int:
-    """Each RMSNorm of the model as one fused kernel; returns how many were replaced."""
+def fuse_norms(model) -> None:
+    """Each RMSNorm of the model as one fused kernel."""
     import types
 
-    count = 0
     for module in model.modules():
         if type(module).__name__.endswith("RMSNorm") and hasattr(module, "variance_epsilon"):
             module.forward = types.MethodType(fused_rms_norm, module)
-            count += 1
-    return count
 
 
 def rewind(cache, length: int) -> None:
@@ -229,9 +226,9 @@ class GraphDecoder:
         if rows > size or not self.fits(length, max_new_tokens):
             raise ValueError(f"batch {rows} x {length}+{max_new_tokens} does not fit the decoder's buckets")
         if rows < size:  # pad the batch up to its bucket with copies of the first row
-            extra = size - rows
-            input_ids = torch.cat([input_ids, input_ids[:1].expand(extra, -1)])
-            attention_mask = torch.cat([attention_mask, attention_mask[:1].expand(extra, -1)])
+            copies = size - rows
+            input_ids = torch.cat([input_ids, input_ids[:1].expand(copies, -1)])
+            attention_mask = torch.cat([attention_mask, attention_mask[:1].expand(copies, -1)])
         slot = self.slot(size)
         with slot.lock, torch.inference_mode():
             keys = torch.zeros((size, self.max_len), dtype=torch.bool, device=self.device)
@@ -239,7 +236,7 @@ class GraphDecoder:
             positions = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
             token = self.prefill(slot, input_ids, attention_mask, positions)
             if self.use_graphs and slot.graph is None:
-                self.prime(slot, token, positions[:, -1:] + 1, keys, length)
+                self.feed(slot, token, positions[:, -1:] + 1, keys, length)  # the captured step reads valid values
                 self.capture(slot)
                 rewind(slot.cache, length)  # the capture's warm-up steps advanced it
             out = [token]
@@ -247,11 +244,7 @@ class GraphDecoder:
             after_stop = self.ends_sentence[token] if sentence_end else None
             position = positions[:, -1:] + 1
             for step in range(1, max_new_tokens):
-                slot.input_ids.copy_(token[:, None])
-                slot.positions.copy_(position)
-                slot.cache_position.fill_(length + step - 1)
-                keys[:, length + step - 1] = True
-                slot.mask.copy_(keys[:, None, None, :])
+                self.feed(slot, token, position, keys, length + step - 1)
                 if slot.graph is not None:
                     slot.graph.replay()
                     token = slot.next_tokens.clone()
@@ -268,9 +261,11 @@ class GraphDecoder:
                     break
             return torch.stack(out, dim=1)[:rows]
 
-    def prime(self, slot: Slot, token, position, keys, length: int) -> None:
-        """The static inputs hold valid values before capture (the captured step reads them)."""
+    def feed(self, slot: Slot, token, position, keys, index: int) -> None:
+        """The next step's inputs into the slot's static tensors: each row's last token and its position, the
+        cache index it is written at, and the keys it may see (the real ones so far, itself included)."""
         slot.input_ids.copy_(token[:, None])
         slot.positions.copy_(position)
-        slot.cache_position.fill_(length)
+        slot.cache_position.fill_(index)
+        keys[:, index] = True
         slot.mask.copy_(keys[:, None, None, :])

@@ -61,15 +61,13 @@ class Profile(BaseModel):
         return self.model_dump_json(indent=2) + "\n"
 
     def edited(self, field: str, add: list[str] = (), remove: list[str] = ()) -> Profile:
-        gone = {" ".join(v.split()).lower() for v in remove}
+        """A copy with `add` appended to and `remove` taken from one list, validated as a whole profile."""
+        gone = {v.lower() for v in tidy(remove)}
         values = [v for v in getattr(self, field) if v.lower() not in gone] + list(add)
         try:
-            return self.model_copy(update={field: type(self).bounded(values)}).checked()
-        except ValueError as error:
+            return Profile.model_validate({**self.model_dump(), field: values})
+        except ValueError as error:  # pydantic's ValidationError is one
             raise ProfileError(f"The profile cannot take that: {error}", "Use shorter entries, or fewer.") from error
-
-    def checked(self) -> Profile:
-        return Profile.model_validate(self.model_dump())
 
 
 def parse_profile(text: str, where: str) -> Profile:

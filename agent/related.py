@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vectorstore.catalog import Shelf, person_key
+from vectorstore.catalog import Shelf, names_of, people_of, person_key
 from vectorstore.errors import NotFoundError
 from vectorstore.records import Paper, title_key
 
@@ -48,9 +48,9 @@ class Related:
         }
 
 
-def shared_names(shelf: Shelf, paper: Paper, other: Paper) -> tuple[str, ...]:
-    mine = shelf.people_of(paper)
-    return tuple(n for n in (*other.authors, other.organization) if n and person_key(n) in mine)
+def shared_names(paper: Paper, other: Paper) -> tuple[str, ...]:
+    mine = people_of(paper)
+    return tuple(n for n in names_of(other) if person_key(n) in mine)
 
 
 def related_papers(shelf: Shelf, paper_id: str, k: int = 5) -> list[Related]:
@@ -61,7 +61,7 @@ def related_papers(shelf: Shelf, paper_id: str, k: int = 5) -> list[Related]:
     paper = shelf.papers[row]
     similarity = shelf.vectors @ shelf.vectors[row]
     sharing = np.zeros(len(shelf.papers), dtype=bool)
-    for name in shelf.people_of(paper):
+    for name in people_of(paper):
         sharing[list(shelf.rows_by_person.get(name, ()))] = True
     score = similarity + SHARED_BONUS * sharing
     keep = (similarity >= MIN_SIMILARITY) | (sharing & (similarity >= MIN_SHARED_SIMILARITY))
@@ -72,7 +72,7 @@ def related_papers(shelf: Shelf, paper_id: str, k: int = 5) -> list[Related]:
         other = shelf.papers[int(r)]
         if not keep[r] or title_key(other.title) == same_title:
             continue
-        items.append(Related(other, float(similarity[r]), shared_names(shelf, paper, other)))
+        items.append(Related(other, float(similarity[r]), shared_names(paper, other)))
         if len(items) == k:
             break
     return items

@@ -27,8 +27,14 @@ def chat_messages(messages: Messages) -> Messages:
     return messages
 
 
+# Requests in flight at once: enough for a server to batch them (vLLM, TGI, llama-server slots).
+CONCURRENCY = 8
+
+
 class OpenAIChat:
-    def __init__(self, url: str, model: str, api_key: str = "", timeout: float = 120.0, concurrency: int = 8) -> None:
+    def __init__(
+        self, url: str, model: str, api_key: str = "", timeout: float = 120.0, concurrency: int = CONCURRENCY
+    ) -> None:
         base = url.rstrip("/")
         self.base_url = base if base.endswith("/v1") else f"{base}/v1"
         self.name = model

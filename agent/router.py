@@ -21,8 +21,7 @@ from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
 from agent.qa import QA, Answer, Scope, papers_in_history
 from agent.render import to_markdown
 from agent.tldr import TldrWriter, model_failure
-from agent.trends import Trend, TrendThresholds, trend, trend_markdown, trend_topic
-from vectorstore.catalog import Catalog
+from agent.trends import Trend, TrendFinder, trend_markdown, trend_topic
 from vectorstore.errors import NotFoundError
 from vectorstore.records import Paper
 from vectorstore.search import HybridSearcher, Query
@@ -73,12 +72,10 @@ class Agent:
         writer: TldrWriter,
         qa: QA,
         intent_similarity: float,
-        catalog: Catalog,
-        trend_thresholds: TrendThresholds,
+        trends: TrendFinder,
     ) -> None:
         self.searcher = searcher
-        self.catalog = catalog
-        self.trend_thresholds = trend_thresholds
+        self.trends = trends
         self.intent_similarity = intent_similarity
         self.store = searcher.store
         self.writer = writer
@@ -185,9 +182,7 @@ class Agent:
     def trend(self, message: str, history: list[dict], scope: Scope) -> Reply:
         """ "How has X grown?": papers per week on X over the scope's days (all days when open), with a chart."""
         topic = trend_topic(message) or message
-        found = trend(
-            self.catalog.current(), self.store.embedder.embed, topic, self.trend_thresholds, scope.start, scope.end
-        )
+        found = self.trends.find(topic, scope.start, scope.end)
         return Reply("trend", trend_markdown(found), trend=found)
 
     def ask(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:

@@ -21,12 +21,14 @@ from typing import TypeVar
 
 from agent.chat_model import ChatModel
 from agent.errors import ModelError
+from agent.foryou import ForYou
 from agent.profile import ProfileStore
 from agent.qa import QA
+from agent.remote_llm import CONCURRENCY
 from agent.router import Agent
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter
-from agent.trends import TrendThresholds
+from agent.trends import TrendFinder, TrendThresholds
 from vectorstore.catalog import Catalog
 from vectorstore.search import HybridSearcher
 from vectorstore.store import PaperStore
@@ -77,8 +79,8 @@ class LazyModel:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.name = services.model_choice.model if not services.settings.llm_url else services.settings.model
-        self.concurrency = 8 if services.settings.llm_url else 1  # as OpenAIChat serves; a local model: one
+        self.name = services.model_choice.model  # the settings' model name, also for a server (choose_model)
+        self.concurrency = CONCURRENCY if services.settings.llm_url else 1  # as OpenAIChat serves; locally, one
 
     @property
     def ready(self) -> bool:
@@ -175,14 +177,22 @@ class Services:
         return self.once("profiles", lambda: ProfileStore(self.settings.data_dir))
 
     @property
-    def trend_thresholds(self) -> TrendThresholds:
-        return TrendThresholds(self.thresholds.trend_relevance, self.thresholds.trend_lexical_bonus)
+    def trends(self) -> TrendFinder:
+        def build() -> TrendFinder:
+            calibration = self.thresholds
+            return TrendFinder(
+                self.catalog, TrendThresholds(calibration.trend_relevance, calibration.trend_lexical_bonus)
+            )
+
+        return self.once("trends", build)
+
+    @property
+    def for_you(self) -> ForYou:
+        return self.once("for_you", lambda: ForYou(self.profiles, self.catalog))
 
     @property
     def agent(self) -> Agent:
         return self.once(
             "agent",
-            lambda: Agent(
-                self.searcher, self.writer, self.qa, self.thresholds.intent, self.catalog, self.trend_thresholds
-            ),
+            lambda: Agent(self.searcher, self.writer, self.qa, self.thresholds.intent, self.trends),
         )

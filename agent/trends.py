@@ -19,7 +19,7 @@ import numpy as np
 
 from agent.claims import terms_of
 from agent.present import md_escape, paper_bullet
-from vectorstore.catalog import Shelf
+from vectorstore.catalog import Catalog, Shelf
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
 
@@ -112,7 +112,7 @@ def trend(
     if not len(rows):
         return Trend(topic, (), 0, time.perf_counter() - began)
     scores = relevance(shelf, embed([topic])[0], topic, thresholds.lexical_bonus)
-    matched = [int(r) for r in rows if scores[r] >= thresholds.relevance]
+    matched = rows[scores[rows] >= thresholds.relevance]
     first = monday(start or shelf.papers[int(rows[np.argmin(shelf.day_numbers[rows])])].date)
     last = monday(end or shelf.papers[int(rows[np.argmax(shelf.day_numbers[rows])])].date)
     by_week: dict[date, list[Paper]] = {}
@@ -127,11 +127,23 @@ def trend(
     return Trend(topic, tuple(weeks), len(matched), time.perf_counter() - began)
 
 
+class TrendFinder:
+    """A store's trends: its catalog (and through it the store's embedder) and the calibrated thresholds, wired
+    once by `Services` for the chat, the app and the CLI."""
+
+    def __init__(self, catalog: Catalog, thresholds: TrendThresholds) -> None:
+        self.catalog = catalog
+        self.thresholds = thresholds
+
+    def find(self, topic: str, start: date | None = None, end: date | None = None) -> Trend:
+        return trend(self.catalog.current(), self.catalog.store.embedder.embed, topic, self.thresholds, start, end)
+
+
 def trend_markdown(trend: Trend) -> str:
     """A few lines a chat reply or the CLI can show beside the chart."""
     if not trend.matched:
         return f"No stored papers match **{md_escape(trend.topic)}**."
-    weeks = [w for w in trend.weeks]
+    weeks = list(trend.weeks)
     half = len(weeks) // 2
     early, late = sum(w.count for w in weeks[:half]), sum(w.count for w in weeks[half:])
     span = f"{weeks[0].start.isoformat()} to {weeks[-1].start.isoformat()}"

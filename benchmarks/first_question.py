@@ -4,7 +4,8 @@ In: nothing (the bundled sample is ingested into a temporary store first, outsid
 `benchmarks/results/first_question.json`: for a fresh model folder (the GGUF is converted at start-up) and for a
 converted one, the seconds from launching `python app.py` to its page answering, then from asking the first
 question (the moment the page answers, through `gradio_client`, as a user's first click would) to the first text
-and to the whole answer, and whether the model had loaded by then (else the answer is the checked evidence alone).
+and to the whole answer, and whether that answer cites its sources. The client cannot see whether the model had
+loaded by then; while it has not, the answer is the checked evidence alone (tests/test_space.py checks that).
 Run: `python -m benchmarks.first_question`.
 """
 

@@ -11,7 +11,7 @@ from agent.related import related_papers
 from agent.trends import TopicError, trend, trend_topic
 from tests.test_cli import papers
 from tests.wiring import THRESHOLDS, agent_for, store_of_days
-from vectorstore.catalog import Catalog
+from vectorstore.catalog import Catalog, people_of
 
 DAYS = ["2025-06-02", "2025-06-03", "2025-06-10", "2025-06-17", "2025-06-24"]
 TRENDS = dict(relevance=THRESHOLDS.trend_relevance, lexical_bonus=THRESHOLDS.trend_lexical_bonus)
@@ -62,7 +62,7 @@ def test_related_papers_are_near_in_meaning_or_share_authors(store):
     assert all("reason" in f"{i.paper.title} {i.paper.abstract}".lower() for i in items[:3])
     own = shelf.papers[shelf.row_of[prorl]]
     for item in items:
-        assert bool(item.shared) == bool(shelf.people_of(own) & shelf.people_of(item.paper))
+        assert bool(item.shared) == bool(people_of(own) & people_of(item.paper))
         assert item.reason.startswith("shares authors: " if item.shared else "similar: ")
 
 

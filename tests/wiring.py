@@ -6,7 +6,7 @@ from agent.qa import QA
 from agent.router import Agent
 from agent.settings import CALIBRATED
 from agent.tldr import TldrWriter
-from agent.trends import TrendThresholds
+from agent.trends import TrendFinder, TrendThresholds
 from vectorstore.catalog import Catalog
 from vectorstore.search import HybridSearcher
 from vectorstore.store import PaperStore
@@ -34,4 +34,4 @@ def qa_for(store: PaperStore, model) -> QA:
 def agent_for(store: PaperStore, model) -> Agent:
     qa = qa_for(store, model)
     trends = TrendThresholds(THRESHOLDS.trend_relevance, THRESHOLDS.trend_lexical_bonus)
-    return Agent(qa.searcher, TldrWriter(model, store), qa, THRESHOLDS.intent, Catalog(store), trends)
+    return Agent(qa.searcher, TldrWriter(model, store), qa, THRESHOLDS.intent, TrendFinder(Catalog(store), trends))

@@ -22,6 +22,15 @@ def person_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def names_of(paper: Paper) -> tuple[str, ...]:
+    """Its authors and its organisation, as written."""
+    return tuple(n for n in (*paper.authors, paper.organization) if n)
+
+
+def people_of(paper: Paper) -> set[str]:
+    return {person_key(n) for n in names_of(paper)}
+
+
 @dataclass(frozen=True)
 class Shelf:
     version: str
@@ -37,8 +46,8 @@ class Shelf:
     def of(cls, version: str, papers: list[Paper], vectors: np.ndarray) -> Shelf:
         by_person: dict[str, list[int]] = {}
         for row, paper in enumerate(papers):
-            for name in {*paper.authors, *([paper.organization] if paper.organization else [])}:
-                by_person.setdefault(person_key(name), []).append(row)
+            for name in people_of(paper):
+                by_person.setdefault(name, []).append(row)
         days = np.array([p.date.toordinal() for p in papers], dtype=np.int64)
         return cls(
             version,
@@ -57,9 +66,6 @@ class Shelf:
         if end:
             keep &= self.day_numbers <= end.toordinal()
         return np.flatnonzero(keep)
-
-    def people_of(self, paper: Paper) -> set[str]:
-        return {person_key(n) for n in (*paper.authors, paper.organization) if n}
 
 
 class Catalog:
