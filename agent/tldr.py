@@ -42,7 +42,13 @@ CONTRIBUTION = re.compile(
 # Abstracts are a few thousand characters; anything longer is cut before the patterns run.
 MAX_ABSTRACT_CHARS = 8000
 RESULT = re.compile(r"\b(?:outperform|improv|achiev|state-of-the-art|surpass|reduc|boost)", re.IGNORECASE)
-MAX_KEY_CHARS = 500
+MAX_KEY_CHARS = 600
+# Advertising, not summary: a TL;DR may use such a word only where its abstract does.
+HYPE = re.compile(
+    r"\b(?:groundbreaking|revolutionar\w*|game[- ]chang\w*|cutting[- ]edge|unprecedented|remarkabl\w*|"
+    r"breakthrough|transformative|innovative|powerful|seamless\w*|state-of-the-art)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,12 @@ def invented_terms(text: str, paper: Paper) -> list[str]:
     return invented(text, Source.of(paper.title, paper.abstract))
 
 
+def hype_words(text: str, abstract: str) -> list[str]:
+    """Promotional words in a TL;DR that its abstract does not use itself."""
+    lowered = abstract[:MAX_ABSTRACT_CHARS].lower()
+    return [w for w in HYPE.findall(text[:MAX_ABSTRACT_CHARS]) if w.lower() not in lowered]
+
+
 def echoes_title(text: str, title: str) -> bool:
     """The title repeated back; a short title is a name, which a TL;DR may well start with."""
     text_key, key = title_key(text), title_key(title)
@@ -143,6 +155,9 @@ def clean_tldr(raw: str, paper: Paper) -> tuple[str, str]:
     made_up = invented_terms(text, paper)
     if made_up:
         return "", f"terms not in the abstract: {', '.join(made_up[:3])}"
+    hype = hype_words(text, paper.abstract)
+    if hype:
+        return "", f"hype the abstract does not use: {hype[0]}"
     return clip_words(text), ""
 
 
@@ -173,6 +188,12 @@ def model_failure(tldrs: Iterable[Tldr]) -> str:
         if error
         else ""
     )
+
+
+def conversation(paper: Paper) -> list[dict[str, str]]:
+    """The chat that asks for a paper's TL;DR, exactly as the shipped adapter was trained on it
+    (agent/training/tldr_pairs.py builds the same fields)."""
+    return load_prompt("tldr").render(title=paper.title, key_sentences=key_sentences(paper.abstract))
 
 
 class TldrWriter:
@@ -219,9 +240,7 @@ class TldrWriter:
         return result
 
     def generate(self, papers: list[Paper]) -> list[Tldr]:
-        conversations = [
-            self.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in papers
-        ]
+        conversations = [conversation(p) for p in papers]
         try:
             outputs = self.model.generate(conversations, max_new_tokens=self.max_new_tokens, stop=(". ", ".\n"))
         except Exception as error:  # one failed batch must not sink the digest
@@ -229,8 +248,7 @@ class TldrWriter:
             return [model_failed(p, message) for p in papers]
         tldrs = []
         for paper, raw in zip(papers, outputs):
-            lead = lead_name(paper.title)
-            text, problem = clean_tldr(raw if raw.startswith(lead) else f"{lead} {raw}", paper)
+            text, problem = clean_tldr(raw, paper)
             tldrs.append(Tldr(paper.id, text) if text else fallback_tldr(paper, problem))
         return tldrs
 

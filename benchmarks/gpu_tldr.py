@@ -7,7 +7,11 @@ made by `--pack DIR`), a model cache folder. Out: `benchmarks/results/gpu_tldr.j
 - a sequence in one process, after start-up: 10 held-out days of different sizes, each followed by a single-paper
   TL;DR; each request's first run against its warm time (median of 3 more);
 - a 50-paper day warm (median of 7), split into template+tokenise, prefill and decode;
-- every archive paper in one call.
+- every archive paper in one call;
+- the decoder's tokens against transformers' `generate` on the same 50 prompts (float32, so that kernel rounding
+  cannot pass for a difference).
+The model is the one users get: the bundled GGUF with the shipped TL;DR adapter merged (`--gguf` must carry the
+bundled file's name for that, as LocalLLM applies the adapter to the bundled base only).
 Everything goes through the project's path (`TldrWriter.generate` → `LocalLLM.generate` → `GraphDecoder`), and a
 run whose model failed is reported, not timed as a success. Run on the GPU machine:
 `python -m benchmarks.gpu_tldr --gguf F --papers F.json.gz --cache DIR`; pack here with `--pack ARCHIVE_DIR`.
@@ -134,6 +138,20 @@ def pick_days(papers, count: int = 10) -> list[list]:
     return sorted(chosen, key=lambda ps: hash(ps[0].date) % 97)  # not in size order: shapes arrive unsorted
 
 
+def same_tokens(gguf: Path, cache: Path, conversations: list) -> dict:
+    """Rows whose decoder output equals `generate`'s (greedy, the same sentence-end stop), in float32."""
+    from agent.llm import LocalLLM
+
+    llm = LocalLLM(str(gguf), cache, device="cuda", dtype="float32")
+    decoded = llm.generate(conversations, MAX_NEW, stop=(". ", ".\n"))
+    decoder, llm.decoder = llm.decoder, None
+    reference = llm.generate(conversations, MAX_NEW, stop=(". ", ".\n"))
+    llm.decoder = decoder
+    equal = sum(a == b for a, b in zip(decoded, reference))
+    first_diff = next(([a, b] for a, b in zip(decoded, reference) if a != b), [])
+    return {"rows": len(reference), "equal": equal, "first_difference": first_diff}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gguf", type=Path)
@@ -151,7 +169,7 @@ def main() -> None:
     import torch
 
     from agent.llm import LocalLLM
-    from agent.tldr import TldrWriter, key_sentences, lead_name
+    from agent.tldr import TldrWriter, conversation
     from benchmarks.common import write_result
 
     fresh = cold_start(args, args.cache / "fresh")
@@ -183,23 +201,18 @@ def main() -> None:
             )
     fifty = next(ps for ps in pick_days(papers, 60) if len(ps) >= 50)[:50]
     warm50 = sorted(timed(lambda: run(fifty))[0] for _ in range(7))
-    conversations = [
-        writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in fifty
-    ]
+    conversations = [conversation(p) for p in fifty]
     encode_s = statistics.median(timed(lambda: llm.encode(conversations))[0] for _ in range(5))
     generate_s = statistics.median(timed(lambda: llm.generate(conversations, MAX_NEW))[0] for _ in range(5))
     prefill_s = statistics.median(timed(lambda: llm.generate(conversations, 1))[0] for _ in range(5))
     archive_s, notes = timed(lambda: run(papers))
-    archive_gen_s, _ = timed(
-        lambda: llm.generate(
-            [writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)) for p in papers],
-            MAX_NEW,
-        )
-    )
+    archive_gen_s, _ = timed(lambda: llm.generate([conversation(p) for p in papers], MAX_NEW))
     write_result(
         "gpu_tldr",
         {
             "device": torch.cuda.get_device_name(0),
+            "model": llm.name,
+            "decoder_vs_generate_float32": same_tokens(args.gguf, args.cache / "fresh", conversations),
             "torch": torch.__version__,
             "model_errors": len(errors),
             "first_error": errors[0] if errors else "",

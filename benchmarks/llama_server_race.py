@@ -1,7 +1,9 @@
 """CPU TL;DRs: our batched transformers path against llama.cpp at its best, in one run, on the same GGUF and prompts.
 
 In: a `llama-server` binary built from the llama.cpp sources that llama-cpp-python 0.3.36 vendors (`--server`; how
-to build it: README, "The llama.cpp race"), the bundled GGUF. Out: `benchmarks/results/llama_server_race.json`:
+to build it: README, "The llama.cpp race"), the bundled GGUF with the shipped TL;DR adapter merged
+(`benchmarks.tldr_speed.peer_gguf`), so both sides run the same trained model.
+Out: `benchmarks/results/llama_server_race.json`:
 papers/s for the 44 seed papers with (a) our `TldrWriter` → `LocalLLM` batched (the app's path), (b) `llama-server`
 with 1, 4 and 8 parallel slots and continuous batching, fed the byte-identical templated prompts through its
 `/completion` endpoint by as many concurrent clients as it has slots, and (c) llama-cpp-python one prompt at a time
@@ -22,10 +24,10 @@ from pathlib import Path
 
 import httpx
 
-from agent.llm import LocalLLM, bundled_gguf
-from agent.tldr import TldrWriter, key_sentences, lead_name
+from agent.llm import LocalLLM
+from agent.tldr import TldrWriter, conversation
 from benchmarks.common import ROOT, write_result
-from benchmarks.tldr_speed import MAX_NEW, llama_cpp_run, load_papers
+from benchmarks.tldr_speed import MAX_NEW, llama_cpp_run, load_papers, peer_gguf
 from tests.servers import free_port
 
 SLOTS = (1, 4, 8)
@@ -106,16 +108,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True, help="the llama-server binary")
     args = parser.parse_args()
-    gguf = bundled_gguf()
+    gguf = peer_gguf()  # the same trained model: the shipped adapter merged into the bundled GGUF
     threads = torch.get_num_threads()
     papers = load_papers(None)
     llm = LocalLLM("smollm2", Path(tempfile.mkdtemp(prefix="race-")), device="cpu", batch_size=len(papers))
     writer = TldrWriter(llm, None, MAX_NEW)
     ours = median_of(lambda: writer.generate(papers))
-    prompts = [
-        llm.chat_text(writer.prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title)))
-        for p in papers
-    ]
+    prompts = [llm.chat_text(conversation(p)) for p in papers]
     result = {
         "papers": len(papers),
         "threads": threads,

@@ -1,11 +1,14 @@
 """TL;DR quality against Hugging Face's own one-line `ai_summary`, with two baselines.
 
-For N papers of the archive that carry `ai_summary` (every k-th, so the sample spans the two years): ROUGE-L F1
-and embedding cosine (all-MiniLM-L6-v2) of (a) our TL;DR, (b) the title, (c) the abstract's first sentence; and
+On the held-out test days (`agent/training/archive.py`: the newest days, never trained or tuned on), every paper
+that carries `ai_summary` (or N of them, evenly spaced): ROUGE-L F1 and embedding cosine (all-MiniLM-L6-v2) of
+(a) our TL;DR, (b) the title, (c) the abstract's first sentence; and
 the share of TL;DRs that state a number or name (ACRONYM, CamelCase, capitalised multi-word) found in neither the
 title nor the abstract, for ours as shown, for the model's outputs the check rejected, and for `ai_summary` itself
 (how strict the measure is on a human-vetted summary).
-Writes benchmarks/results/tldr_quality.json (or --name). Run: .venv/bin/python -m benchmarks.tldr_quality [--n 200]
+Also: hype words the abstract does not use, and the share of fallbacks.
+Writes benchmarks/results/tldr_quality.json (or --name).
+Run: .venv/bin/python -m benchmarks.tldr_quality [--n 0] [--adapter none]
 """
 
 from __future__ import annotations
@@ -21,17 +24,16 @@ from rouge_score import rouge_scorer
 from agent.claims import Source, invented
 from agent.llm import LocalLLM
 from agent.settings import Settings, open_store
-from agent.tldr import TldrWriter, clip_words, first_sentence
+from agent.tldr import TldrWriter, clip_words, first_sentence, hype_words
+from agent.training.archive import read_archive
 from benchmarks.common import SHARED, write_result
 from vectorstore.embeddings import Embedder
-from vectorstore.sources import load_file
 
 
 def sample_papers(n: int) -> list:
-    papers = [p for f in sorted((SHARED / "data" / "hf_daily_papers").glob("*.json")) for p in load_file(f)]
-    with_summary = [p for p in papers if p.ai_summary]
-    step = max(1, len(with_summary) // n)
-    return with_summary[::step][:n]
+    papers = read_archive(SHARED / "data" / "hf_daily_papers").papers["test"]
+    step = max(1, len(papers) // n) if n else 1
+    return papers[::step][:n] if n else papers
 
 
 def scores(candidates: list[str], references: list[str], embedder: Embedder) -> dict:
@@ -47,13 +49,16 @@ def scores(candidates: list[str], references: list[str], embedder: Embedder) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--n", type=int, default=0, help="papers (0: every held-out paper with ai_summary)")
     parser.add_argument("--model", default="smollm2")
+    parser.add_argument("--adapter", default="bundled", help="'bundled' (the trained writer), 'none', or a folder")
     parser.add_argument("--name", default="tldr_quality")
     args = parser.parse_args()
     papers = sample_papers(args.n)
-    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="papers-tldrq-")), model=args.model)
-    llm = LocalLLM(settings.model, settings.data_dir, settings.device, settings.dtype, settings.batch_size)
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="papers-tldrq-")), model=args.model, adapter=args.adapter)
+    llm = LocalLLM(
+        settings.model, settings.data_dir, settings.device, settings.dtype, settings.batch_size, adapter=args.adapter
+    )
     writer = TldrWriter(llm, open_store(settings), settings.max_new_tokens)
     started = time.perf_counter()
     tldrs = writer.tldrs(papers)
@@ -73,16 +78,20 @@ def main() -> None:
             sum(tldrs[p.id].reason.startswith("terms not in the abstract") for p in papers) / len(papers), 3
         ),
         "ai_summary_invented_share": invented_share(references),
-        "model": args.model,
+        "days": [papers[0].date.isoformat(), papers[-1].date.isoformat()],
+        "hype_tldrs": [t for t in ours if hype_words(t, "")],
+        "hype_not_in_abstract": sum(bool(hype_words(t, p.abstract)) for t, p in zip(ours, papers)),
+        "model": llm.name,
         "device": llm.device,
         "generation_seconds": round(seconds, 1),
         "fallback_share": round(sum(tldrs[p.id].fallback for p in papers) / len(papers), 3),
         "ours": scores(ours, references, embedder),
         "title": scores([p.title for p in papers], references, embedder),
         "first_sentence": scores([clip_words(first_sentence(p.abstract)) for p in papers], references, embedder),
+        "fallback_reasons": sorted({tldrs[p.id].reason for p in papers if tldrs[p.id].fallback}),
         "examples": [
             {"title": p.title, "ours": tldrs[p.id].text, "fallback": tldrs[p.id].fallback, "reference": p.ai_summary}
-            for p in papers[:8]
+            for p in papers[:: max(1, len(papers) // 12)][:12]
         ],
     }
     write_result(args.name, result)

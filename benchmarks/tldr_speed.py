@@ -2,7 +2,8 @@
 
 CPU (default): the 44 seed papers, real prompts (the `tldr` prompt file) and the real tokenizer, greedy, stopping at
 the end of the first sentence, 48 new tokens at most. (a) sequential, batch 1; (b) batched; (c) the peer:
-llama-cpp-python running the same GGUF on the same machine in the same run (`pip install '.[bench]'`).
+llama-cpp-python running the same trained model on the same machine in the same run: the bundled GGUF with the
+shipped TL;DR adapter merged in by `agent.training.merge_gguf` (`peer_gguf`; adapted matrices in Q8_0).
 The GPU figures come from `benchmarks/gpu_tldr.py`. Writes benchmarks/results/tldr_speed.json (or --name). No cache:
 every run generates. Run: .venv/bin/python -m benchmarks.tldr_speed
 """
@@ -16,9 +17,8 @@ import time
 from pathlib import Path
 
 from agent.llm import LocalLLM, bundled_gguf
-from agent.tldr import TldrWriter, key_sentences, lead_name
-from benchmarks.common import SHARED, write_result
-from prompts import load_prompt
+from agent.tldr import TldrWriter, conversation
+from benchmarks.common import ROOT, SHARED, write_result
 from vectorstore.parse_api import papers_from_payload
 from vectorstore.sources import load_file
 
@@ -37,14 +37,28 @@ def timed(fn) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+def peer_gguf(adapter: str = "bundled") -> Path:
+    """The GGUF llama.cpp runs: the bundled one with the shipped adapter merged (built once under build/)."""
+    from agent.llm import adapter_for, adapter_key
+    from agent.training.merge_gguf import merge
+
+    lora = adapter_for("smollm2", adapter)
+    if lora is None:
+        return bundled_gguf()
+    path = ROOT / "build" / f"tldr-merged-{adapter_key(lora)}.gguf"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        merge(bundled_gguf(), lora, partial)
+        partial.rename(path)
+    return path
+
+
 def llama_cpp_run(gguf: Path, llm: LocalLLM, papers: list, threads: int) -> float:
     from llama_cpp import Llama
 
     peer = Llama(model_path=str(gguf), n_ctx=2048, n_threads=threads, n_batch=512, verbose=False)
-    prompt = load_prompt("tldr")
-    texts = [
-        llm.chat_text(prompt.render(key_sentences=key_sentences(p.abstract), lead=lead_name(p.title))) for p in papers
-    ]
+    texts = [llm.chat_text(conversation(p)) for p in papers]
     peer(texts[0], max_tokens=4)  # warm
     seconds, _ = timed(lambda: [peer(t, max_tokens=MAX_NEW, temperature=0.0, stop=[". ", ".\n"]) for t in texts])
     return seconds
@@ -69,7 +83,7 @@ def cpu_main(args, papers) -> dict:
         "batched_papers_per_s": round(len(papers) / batched, 3),
     }
     if not args.no_peer:
-        peer = llama_cpp_run(Path(args.gguf) if args.gguf else bundled_gguf(), llm, papers, torch.get_num_threads())
+        peer = llama_cpp_run(Path(args.gguf) if args.gguf else peer_gguf(), llm, papers, torch.get_num_threads())
         result["llama_cpp_papers_per_s"] = round(len(papers) / peer, 3)
         result["batched_over_llama_cpp"] = round(peer / batched, 2)
     return result

@@ -10,14 +10,24 @@ from agent.graph_decode import GraphDecoder, bucket_for
 
 @pytest.fixture(scope="module")
 def models(llm, model_dir):
-    """The session's model as the reference, and a second copy of the same weights for the decoder."""
+    """Two float32 copies of the weights users get (the TL;DR adapter merged in): one for `generate`, one for the
+    decoder. Float32, because in bfloat16 the two attention paths round differently and a near-tie token can flip:
+    that would test rounding, not the loop."""
+    from types import SimpleNamespace
+
+    import torch
     from transformers import AutoModelForCausalLM
 
     import agent.llm
 
-    folder = agent.llm.converted_dir(model_dir, agent.llm.bundled_gguf())
-    copy = AutoModelForCausalLM.from_pretrained(str(folder), dtype=llm.model.dtype).eval()
-    return llm, GraphDecoder(copy, llm.tokenizer, max_len=320, buckets=(1, 4, 8))
+    adapter = agent.llm.adapter_for("smollm2", "bundled")
+    folder = agent.llm.converted_dir(model_dir, agent.llm.bundled_gguf(), adapter)
+
+    def load():
+        return AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32).eval()
+
+    reference = SimpleNamespace(model=load(), encode=llm.encode, tokenizer=llm.tokenizer)
+    return reference, GraphDecoder(load(), llm.tokenizer, max_len=320, buckets=(1, 4, 8))
 
 
 def prompts(n: int, words: int) -> list:

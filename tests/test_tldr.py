@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from agent.tldr import TldrWriter, clean_tldr, key_sentences, lead_name
+from agent.tldr import TldrWriter, clean_tldr, conversation
 from prompts import PromptError, load_prompt
 from vectorstore.records import Paper
 
@@ -37,6 +37,16 @@ def test_small_model_habits_are_cleaned_to_one_sentence(raw, expected):
     assert problem == "" and text.startswith(expected) and text.count(". ") == 0 and text.endswith(".")
 
 
+def test_hype_and_initials_of_ordinary_words_do_not_pass():
+    text, why = clean_tldr("SAILER is a groundbreaking model for legal case retrieval on public benchmarks.", PAPER)
+    assert text == "" and why == "hype the abstract does not use: groundbreaking"
+    # "AI" must not pass because "an image" or "and in" spell its initials: only content words spell a name.
+    text, why = clean_tldr("SAILER is an AI-powered model for legal case retrieval on benchmarks.", PAPER)
+    assert text == "" and "AI-powered" in why
+    spelled = replace(PAPER, abstract=PAPER.abstract + " It reads cases with artificial intelligence.")
+    assert clean_tldr("SAILER is an AI-powered model for legal case retrieval on benchmarks.", spelled)[0]
+
+
 @pytest.mark.parametrize(
     ("raw", "problem"),
     [
@@ -59,9 +69,9 @@ def test_prompt_is_strict_about_its_variables():
         prompt.render(key_sentences="x")
     with pytest.raises(PromptError, match="unexpected"):
         prompt.render(key_sentences="x", lead="", title="y")
-    messages = prompt.render(key_sentences=key_sentences(PAPER.abstract), lead=lead_name(PAPER.title))
-    assert messages[-1] == {"role": "assistant", "content": "SAILER"}, "the answer continues the method's name"
-    assert "we propose SAILER" in messages[1]["content"]
+    messages = conversation(PAPER)
+    assert [m["role"] for m in messages] == ["system", "user"], "no assistant lead: the adapter learned to start"
+    assert messages[1]["content"].startswith(PAPER.title) and "we propose SAILER" in messages[1]["content"]
 
 
 def test_real_model_writes_cached_one_sentence_tldrs(llm, make_store, seed_page):

