@@ -25,7 +25,7 @@ from agent.charts import trend_table, write_trend_png
 from agent.digest import build_digest
 from agent.foryou import Ranked, by_upvotes
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
-from agent.present import paper_card, parse_day, tldr_label
+from agent.present import check_html, paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
 from agent.qa import Scope, message_text
 from agent.refresh import Refresher, refresh_interval
@@ -40,6 +40,7 @@ from vectorstore.records import Paper
 from vectorstore.search import Query
 
 MAX_UPLOAD_MB = 20
+MAX_CHECK_CHARS = 20_000
 MAX_UPLOAD_FILES = 20
 UPLOAD_TYPES = (".json", ".txt", ".pdf")
 ALL_DAYS = "All days"
@@ -258,6 +259,27 @@ class PapersApp:
         with errors_as_gradio():
             items = related_papers(self.services.catalog.current(), paper_id.strip(), max(1, min(int(k), 20)))
         return [item.to_dict() for item in items]
+
+    def check_claims(self, text: str, paper_id: str = "") -> list[dict]:
+        """Check a text sentence by sentence against the stored papers with the trained claim checker: each
+        sentence is supported or not, with a score, the paper and the evidence sentence it was judged against.
+
+        Args:
+            text: The text to check (a summary written elsewhere, say); at most 20,000 characters.
+            paper_id: Check against this stored paper only; empty to check against the papers a search finds.
+        """
+        return [c.to_dict() for c in self.checked(text, paper_id)]
+
+    def check_view(self, text: str, paper_id: str = "") -> str:
+        return check_html(self.checked(text, paper_id))
+
+    def checked(self, text: str, paper_id: str) -> list:
+        if not (text or "").strip():
+            raise gr.Error("Paste the text to check.")
+        if len(text) > MAX_CHECK_CHARS:
+            raise gr.Error(f"That is {len(text):,} characters; check at most {MAX_CHECK_CHARS:,} at a time.")
+        with errors_as_gradio():
+            return self.services.text_checker.check_text(text, (paper_id or "").strip())
 
     def trends(self, topics: str, start: str = "", end: str = "") -> dict:
         """How many papers per week matched each topic over the stored archive, with the top papers of each
@@ -532,6 +554,16 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
                     elem_id="chat-input",
                 ),
             )
+        with gr.Tab("Check"):
+            gr.Markdown(
+                "Paste a summary written anywhere: each sentence is checked against the stored papers by the trained "
+                "claim checker, with the evidence sentence it was judged against."
+            )
+            check_text = gr.Textbox(label="Text to check", lines=5, elem_id="check-text")
+            check_paper = gr.Textbox(label="Paper id (optional)", placeholder="2501.10120")
+            check_button = gr.Button("Check", variant="primary")
+            check_result = gr.HTML(elem_id="check-result")
+            check_button.click(app.check_view, [check_text, check_paper], check_result, api_visibility="private")
         with gr.Tab("Trends"):
             with gr.Row():
                 topics = gr.Textbox(
@@ -599,6 +631,7 @@ def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
         gr.api(app.digest, api_name="digest")
         gr.api(app.related_papers, api_name="related")
         gr.api(app.trends, api_name="trends")
+        gr.api(app.check_claims, api_name="check_claims")
         gr.api(app.for_you, api_name="for_you")
         gr.api(app.profile, api_name="profile")
         gr.api(app.like_paper, api_name="like", api_visibility=writes)

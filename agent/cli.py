@@ -191,6 +191,61 @@ def trends(ctx, topic, start, end, png, as_json) -> None:
 
 
 @cli.command()
+@click.argument("text", required=False)
+@click.option("--paper", "paper_id", default="", help="Check against this paper only (default: the papers found).")
+@click.option("--jsonl", type=click.Path(path_type=Path), help='Check {"claim", "source"} lines of this file.')
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def check(ctx, text, paper_id, jsonl, as_json) -> None:
+    """Check TEXT sentence by sentence against the stored papers, or --jsonl claims against their own sources."""
+    services = Services(settings_of(ctx))
+    if jsonl:
+        check_jsonl(services, jsonl)
+        return
+    if not text or not text.strip():
+        raise click.UsageError('Give the text to check, e.g. papers check "SAILER improves legal case retrieval."')
+    checks = services.text_checker.check_text(text, paper_id)
+    if as_json:
+        print_json([c.to_dict() for c in checks])
+        return
+    for item in checks:
+        v = item.verdict
+        mark = "supported" if v.supported else f"NOT supported ({v.reason})"
+        click.echo(f"{mark} {v.score:.2f}: {v.claim}")
+        if item.paper_id:
+            click.echo(f"    {item.paper_id} {item.title}\n    evidence: {v.evidence}")
+
+
+MAX_JSONL_LINE = 40_000
+
+
+def check_jsonl(services: Services, path: Path) -> None:
+    """One JSON result line per input line, in order; a bad line gets an error line (and one on stderr)."""
+    from agent.check_text import check_claims
+
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path} cannot be read as UTF-8 text: {error}") from error
+    items: list[object] = []
+    for line in lines:
+        try:
+            items.append(json.loads(line) if len(line) <= MAX_JSONL_LINE else None)
+        except (ValueError, RecursionError):
+            items.append(None)
+    results = check_claims(services.checker, items)
+    for number, (line, result) in enumerate(zip(lines, results), 1):
+        if "error" in result:
+            if items[number - 1] is None:
+                result = {"error": "not a JSON object on one line" if len(line) <= MAX_JSONL_LINE else "line too long"}
+            say(f"{path.name}:{number}: {result['error']}")
+        click.echo(json.dumps(result, ensure_ascii=False))
+    bad = sum("error" in r for r in results)
+    if bad:
+        raise click.ClickException(f"{bad} of {len(lines)} lines could not be checked (listed above).")
+
+
+@cli.command()
 @click.argument("paper_id")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True)

@@ -150,3 +150,21 @@ def answer_terminal(answer: Answer, bold=lambda text: text) -> str:
     if answer.model_error:
         lines.append(f"(The model failed: {answer.model_error}; the answer is the papers' own words.)")
     return "\n".join(lines)
+
+
+def check_html(checks: list) -> str:
+    """Each checked sentence (agent/check_text.py), marked supported or not, with the paper and the evidence
+    sentence it was judged against; every piece of text escaped."""
+    if not checks:
+        return "<p>No sentences to check.</p>"
+    rows = []
+    for item in checks:
+        v = item.verdict
+        mark, colour = ("✓ supported", "#1a7f37") if v.supported else (f"✗ not supported ({esc(v.reason)})", "#cf222e")
+        source = f"<br><small>{esc(item.paper_id)} · {esc(item.title)}</small>" if item.paper_id else ""
+        evidence = f"<blockquote>{esc(v.evidence)}</blockquote>" if v.evidence else ""
+        rows.append(
+            f'<div class="check" style="margin-bottom:1.2em"><b style="color:{colour}">{mark}</b> <small>{v.score:.2f}</small>'
+            f"<p>{esc(v.claim)}</p>{source}{evidence}</div>"
+        )
+    return "\n".join(rows)

@@ -136,6 +136,19 @@ class Services:
         return self.once("searcher", lambda: HybridSearcher(self.store, weights))
 
     @property
+    def checker(self):
+        """The trained claim checker (agent/checker.py), loaded on first use."""
+        from agent.checker import ClaimChecker
+
+        return self.once("checker", ClaimChecker)
+
+    @property
+    def text_checker(self):
+        from agent.check_text import TextChecker
+
+        return self.once("text_checker", lambda: TextChecker(self.checker, self.store, self.searcher))
+
+    @property
     def model(self) -> ChatModel:
         return self.once("model", lambda: load_model(self.settings, self.model_choice.model))
 

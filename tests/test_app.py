@@ -106,10 +106,14 @@ def test_mcp_client_lists_the_tools_and_gets_a_cited_answer(running_app):
             listed = await session.list_tools()
             question = {"question": "Which paper pre-trains a language model for legal case retrieval?"}
             answered = await session.call_tool("ask", question)
-            return {t.name: t for t in listed.tools}, answered
+            claim = {"text": "SAILER does not improve legal case retrieval.", "paper_id": ""}
+            checked = await session.call_tool("check_claims", claim)
+            return {t.name: t for t in listed.tools}, answered, checked
 
-    tools, answered = asyncio.run(session_calls())
+    tools, answered, checked = asyncio.run(session_calls())
     assert {"search_papers", "ask", "todays_papers", "tldr", "digest", "related_papers", "trends"} <= set(tools)
+    assert "check_claims" in tools and not checked.isError
+    assert "'supported': False" in checked.content[0].text and "SAILER" in checked.content[0].text
     assert "citations" in tools["ask"].description and "question" in tools["ask"].inputSchema["properties"]
     assert not answered.isError
     text = answered.content[0].text
@@ -123,6 +127,16 @@ def test_tldr_endpoint_and_a_trend_answered_in_the_chat(client):
     text, chart = client.predict("How has reinforcement learning grown?", "All papers", "", "", api_name="/chat")
     assert "Busiest weeks" in text and "reinforcement learning" in text
     assert chart["files"][0].endswith("trend.png")
+
+
+def test_check_claims_endpoint_marks_each_sentence(client):
+    rows = client.predict(
+        "SAILER is a structure-aware pre-trained language model for legal case retrieval. GPT-9 wins everything.",
+        "",
+        api_name="/check_claims",
+    )
+    assert [r["supported"] for r in rows] == [True, False] and rows[1]["reason"] == "name: GPT-9"
+    assert rows[0]["title"].startswith("SAILER") and "SAILER" in rows[0]["evidence"]
 
 
 def test_related_trends_and_for_you_endpoints(client, running_app):
@@ -220,6 +234,18 @@ def test_in_a_real_browser(running_app):
             timeout=30_000,
         )
         page.screenshot(path=str(ARTIFACTS / "for_you.png"), full_page=True)
+
+        page.get_by_role("tab", name="Check").click()
+        page.locator("#check-text textarea").first.fill(
+            "SAILER is a structure-aware pre-trained language model for legal case retrieval. "
+            "SAILER does not outperform previous methods <img src=x onerror=alert(1)>."
+        )
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.locator("#check-result").get_by_text("not supported").first.wait_for(timeout=120_000)
+        shown = page.locator("#check-result").inner_text()
+        assert "✓ supported" in shown and "✗ not supported" in shown and "Legal Case Retrieval" in shown
+        assert "<img src=x" in shown and not dialogs, "pasted HTML shows as text and runs nothing"
+        page.screenshot(path=str(ARTIFACTS / "check.png"), full_page=True)
 
         page.get_by_role("tab", name="Library").click()
         page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)

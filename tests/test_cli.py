@@ -197,3 +197,40 @@ def test_folder_ingest_by_date_window_reads_only_those_days(tmp_path, archive):
     assert done.returncode == 0 and done.stderr.count("papers (") == 3, done.stderr[-500:]
     stats = json.loads(papers(data, "stats", "--json", env=env).stdout)
     assert (stats["first_day"], stats["last_day"], stats["days"]) == ("2025-06-02", "2025-06-04", 3)
+
+
+def test_check_marks_each_sentence_with_its_evidence_and_reads_jsonl_with_bad_lines(tmp_path, seed_page):
+    """`papers check` with the real store and the trained checker: a true sentence, its negation and an invented
+    name, judged apart; JSONL claims against their own sources, a bad line answered with an error in its place."""
+    data = tmp_path / "data"
+    assert papers(data, "ingest", str(seed_page)).returncode == 0
+    text = (
+        "SAILER is a structure-aware pre-trained language model for legal case retrieval. "
+        "SAILER does not outperform previous methods on legal benchmarks. GPT-9 wins every benchmark."
+    )
+    done = papers(data, "check", text, "--json")
+    assert done.returncode == 0, done.stderr
+    true, negated, invented = json.loads(done.stdout)
+    assert true["supported"] and true["title"].startswith("SAILER") and "SAILER" in true["evidence"]
+    assert not negated["supported"] and negated["reason"] == "checker" and negated["title"].startswith("SAILER")
+    assert not invented["supported"] and invented["reason"] == "name: GPT-9"
+    source = "We propose SAILER, a model for legal case retrieval. SAILER outperforms previous methods on benchmarks."
+    lines = [
+        json.dumps({"claim": "SAILER improves on previous methods for legal case retrieval.", "source": source}),
+        "not json",
+        json.dumps({"claim": "SAILER is worse than previous methods.", "source": source}),
+        json.dumps({"claim": 5, "source": source}),
+    ]
+    (tmp_path / "claims.jsonl").write_text("\n".join(lines) + "\n")
+    done = papers(data, "check", "--jsonl", str(tmp_path / "claims.jsonl"))
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 1 and "2 of 4 lines could not be checked" in done.stderr
+    assert "claims.jsonl:2: not a JSON object" in done.stderr and 'claims.jsonl:4: "claim" must be' in done.stderr
+    assert [("error" in r, r.get("supported")) for r in results] == [
+        (False, True),
+        (True, None),
+        (False, False),
+        (True, None),
+    ]
+    missing = papers(data, "check", "x y z.", "--paper", "nope")
+    assert missing.returncode == 1 and "No paper 'nope'" in missing.stderr

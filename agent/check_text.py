@@ -1,0 +1,97 @@
+"""Text written anywhere -> each of its sentences checked against the stored papers, or claims against given sources.
+
+In: the trained `ClaimChecker`, the paper store and its searcher. Out: `SentenceCheck` records (the verdict, and the
+paper whose title and abstract it was checked against). `check_text` splits a text into sentences and checks each
+against one named paper, or, when none is named, against the stored papers a search finds for that sentence (the
+best-supported of the top three counts). `check_claims` checks `{"claim", "source"}` items whose source text is
+given; an item that is not such an object gets an error of its own, and the others still get verdicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.checker import ClaimChecker, Verdict, source_sentences
+from agent.claims import split_sentences
+from vectorstore.records import Paper
+from vectorstore.search import HybridSearcher, Query
+from vectorstore.store import PaperStore
+
+MAX_SENTENCES = 200
+MAX_CLAIM_CHARS = 2000
+MAX_SOURCE_CHARS = 20_000
+CANDIDATE_PAPERS = 3
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    verdict: Verdict
+    paper_id: str = ""
+    title: str = ""
+
+    def to_dict(self) -> dict:
+        v = self.verdict
+        return {"sentence": v.claim, "supported": v.supported, "score": v.score, "evidence": v.evidence,
+                "reason": v.reason, "paper_id": self.paper_id, "title": self.title}  # fmt: skip
+
+
+class TextChecker:
+    def __init__(self, checker: ClaimChecker, store: PaperStore, searcher: HybridSearcher) -> None:
+        self.checker = checker
+        self.store = store
+        self.searcher = searcher
+
+    def check_text(self, text: str, paper_id: str = "") -> list[SentenceCheck]:
+        sentences = split_sentences(text)[:MAX_SENTENCES]
+        if paper_id:
+            paper = self.store.get_paper(paper_id)  # NotFoundError says which id and what to do
+            return self.against([paper] * len(sentences), sentences)
+        found: list[SentenceCheck] = []
+        for sentence in sentences:
+            candidates = self.candidates(sentence)
+            checks = self.against(candidates, [sentence] * len(candidates))
+            found.append(max(checks, key=lambda c: (c.verdict.supported, c.verdict.score), default=unchecked(sentence)))
+        return found
+
+    def candidates(self, sentence: str) -> list[Paper]:
+        passages = self.searcher.search(Query(sentence, k=CANDIDATE_PAPERS, per_paper=True))
+        return [self.store.get_paper(p.chunk.paper_id) for p in passages[:CANDIDATE_PAPERS]]
+
+    def against(self, papers: list[Paper], sentences: list[str]) -> list[SentenceCheck]:
+        sources = [source_sentences(p.title, p.abstract) for p in papers]
+        verdicts = self.checker.verdicts(sentences, sources)
+        return [SentenceCheck(v, p.id, p.title) for v, p in zip(verdicts, papers)]
+
+
+def unchecked(sentence: str) -> SentenceCheck:
+    return SentenceCheck(Verdict(sentence, False, 0.0, "", "no stored paper is about this"))
+
+
+def check_claims(checker: ClaimChecker, items: list[object]) -> list[dict]:
+    """One result per item, in order: a verdict, or an error saying what is wrong with that item."""
+    results: list[dict] = [{} for _ in items]
+    good = []
+    for index, item in enumerate(items):
+        problem = item_problem(item)
+        if problem:
+            results[index] = {"error": problem}
+        else:
+            good.append(index)
+    claims = [str(items[i]["claim"]) for i in good]  # type: ignore[index]
+    sources = [source_sentences("", str(items[i]["source"])) for i in good]  # type: ignore[index]
+    for index, verdict in zip(good, checker.verdicts(claims, sources)):
+        results[index] = {"supported": verdict.supported, "score": verdict.score, "evidence": verdict.evidence,
+                          "reason": verdict.reason}  # fmt: skip
+    return results
+
+
+def item_problem(item: object) -> str:
+    if not isinstance(item, dict):
+        return 'expected a JSON object {"claim": ..., "source": ...}'
+    for key, limit in (("claim", MAX_CLAIM_CHARS), ("source", MAX_SOURCE_CHARS)):
+        value = item.get(key)
+        if not isinstance(value, str) or not value.strip():
+            return f'"{key}" must be a non-empty string'
+        if len(value) > limit:
+            return f'"{key}" is longer than {limit:,} characters'
+    return ""
