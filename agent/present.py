@@ -164,7 +164,8 @@ def check_html(checks: list) -> str:
         source = f"<br><small>{esc(item.paper_id)} · {esc(item.title)}</small>" if item.paper_id else ""
         evidence = f"<blockquote>{esc(v.evidence)}</blockquote>" if v.evidence else ""
         rows.append(
-            f'<div class="check" style="margin-bottom:1.2em"><b style="color:{colour}">{mark}</b> <small>{v.score:.2f}</small>'
+            f'<div class="check" style="margin-bottom:1.2em"><b style="color:{colour}">{mark}</b> '
+            f"<small>{v.score:.2f}</small>"
             f"<p>{esc(v.claim)}</p>{source}{evidence}</div>"
         )
     return "\n".join(rows)

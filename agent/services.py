@@ -175,7 +175,10 @@ class Services:
 
     @property
     def writer(self) -> TldrWriter:
-        return self.once("writer", lambda: TldrWriter(LazyModel(self), self.store, self.settings.max_new_tokens))
+        return self.once(
+            "writer",
+            lambda: TldrWriter(LazyModel(self), self.store, self.settings.max_new_tokens, checker=self.checker),
+        )
 
     @property
     def qa(self) -> QA:

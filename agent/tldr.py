@@ -2,8 +2,9 @@
 
 In: papers, a chat model, the store (for the cache) and the `tldr` prompt. Out: a `Tldr` per paper: the text, and
 whether it is a fallback (the abstract's own sentence) because generation failed or its output did not pass the
-checks. Small models ramble, echo the prompt, write "This paper ..." and stop mid-sentence; `clean_tldr` repairs
-what can be repaired and rejects the rest, including any term that is not in the title or abstract. When the model
+checks: `clean_tldr`'s rules (small models ramble, echo the prompt, write "This paper ..." and stop mid-sentence:
+it repairs what can be repaired and rejects the rest, including any number or name that is not in the title or
+abstract), then the trained claim checker (`agent/checker.py`) against the title and abstract. When the model
 itself fails (a crashed server, say), the fallbacks carry the error and are not cached: once the model is back,
 the paper gets a real TL;DR. The cache key holds a hash of the title and abstract, so a corrected abstract is
 summarised again.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from agent.chat_model import ChatModel
+from agent.checker import ClaimChecker, source_sentences
 from agent.claims import Source, invented
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
@@ -43,10 +45,11 @@ CONTRIBUTION = re.compile(
 MAX_ABSTRACT_CHARS = 8000
 RESULT = re.compile(r"\b(?:outperform|improv|achiev|state-of-the-art|surpass|reduc|boost)", re.IGNORECASE)
 MAX_KEY_CHARS = 600
-# Advertising, not summary: a TL;DR may use such a word only where its abstract does.
+# Advertising, not summary: a TL;DR may use such a word only where its abstract does. ("State-of-the-art" is a claim
+# about results, not an adjective of praise: the claim checker judges it against the abstract.)
 HYPE = re.compile(
     r"\b(?:groundbreaking|revolutionar\w*|game[- ]chang\w*|cutting[- ]edge|unprecedented|remarkabl\w*|"
-    r"breakthrough|transformative|innovative|powerful|seamless\w*|state-of-the-art)\b",
+    r"breakthrough|transformative|innovative|powerful|seamless\w*)\b",
     re.IGNORECASE,
 )
 
@@ -125,9 +128,9 @@ def invented_terms(text: str, paper: Paper) -> list[str]:
 
 
 def hype_words(text: str, abstract: str) -> list[str]:
-    """Promotional words in a TL;DR that its abstract does not use itself."""
-    lowered = abstract[:MAX_ABSTRACT_CHARS].lower()
-    return [w for w in HYPE.findall(text[:MAX_ABSTRACT_CHARS]) if w.lower() not in lowered]
+    """Promotional words in a TL;DR that its abstract does not use itself ("cutting edge" and "cutting-edge" alike)."""
+    lowered = abstract[:MAX_ABSTRACT_CHARS].lower().replace("-", " ")
+    return [w for w in HYPE.findall(text[:MAX_ABSTRACT_CHARS]) if w.lower().replace("-", " ") not in lowered]
 
 
 def echoes_title(text: str, title: str) -> bool:
@@ -197,9 +200,14 @@ def conversation(paper: Paper) -> list[dict[str, str]]:
 
 
 class TldrWriter:
-    def __init__(self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 40) -> None:
+    def __init__(
+        self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 48, checker: ClaimChecker | None = None
+    ) -> None:
         self.model = model
         self.store = store
+        # The trained claim checker: a TL;DR that passed the word checks is shown only if the title and abstract
+        # support it (the app always passes one; plumbing tests with scripted models may leave it out).
+        self.checker = checker
         self.prompt = load_prompt("tldr")
         self.max_new_tokens = max_new_tokens
 
@@ -250,6 +258,20 @@ class TldrWriter:
         for paper, raw in zip(papers, outputs):
             text, problem = clean_tldr(raw, paper)
             tldrs.append(Tldr(paper.id, text) if text else fallback_tldr(paper, problem))
+        return self.checked(tldrs, papers)
+
+    def checked(self, tldrs: list[Tldr], papers: list[Paper]) -> list[Tldr]:
+        """Model TL;DRs the checker does not find supported by their title and abstract fall back."""
+        written = [i for i, t in enumerate(tldrs) if not t.fallback]
+        if self.checker is None or not written:
+            return tldrs
+        sources = [source_sentences(papers[i].title, papers[i].abstract) for i in written]
+        verdicts = self.checker.verdicts([tldrs[i].text for i in written], sources)
+        for i, verdict in zip(written, verdicts):
+            if not verdict.supported:
+                tldrs[i] = fallback_tldr(
+                    papers[i], f"not supported by the abstract ({verdict.reason}, {verdict.score:.2f})"
+                )
         return tldrs
 
     def save(self, tldrs: list[Tldr], papers: dict[str, Paper]) -> None:

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 
 STARTED = time.perf_counter()
-MAX_NEW = 40
+MAX_NEW = 48  # the app's default (Settings.max_new_tokens)
 
 
 def load_papers(path: Path):

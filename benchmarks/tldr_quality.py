@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from rouge_score import rouge_scorer
 
+from agent.checker import ClaimChecker
 from agent.claims import Source, invented
 from agent.llm import LocalLLM
 from agent.settings import Settings, open_store
@@ -52,6 +54,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=0, help="papers (0: every held-out paper with ai_summary)")
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--adapter", default="bundled", help="'bundled' (the trained writer), 'none', or a folder")
+    parser.add_argument("--no-checker", action="store_true", help="word checks only (the app also runs the checker)")
     parser.add_argument("--name", default="tldr_quality")
     args = parser.parse_args()
     papers = sample_papers(args.n)
@@ -59,7 +62,8 @@ def main() -> None:
     llm = LocalLLM(
         settings.model, settings.data_dir, settings.device, settings.dtype, settings.batch_size, adapter=args.adapter
     )
-    writer = TldrWriter(llm, open_store(settings), settings.max_new_tokens)
+    checker = None if args.no_checker else ClaimChecker()
+    writer = TldrWriter(llm, open_store(settings), settings.max_new_tokens, checker=checker)
     started = time.perf_counter()
     tldrs = writer.tldrs(papers)
     seconds = time.perf_counter() - started
@@ -88,7 +92,10 @@ def main() -> None:
         "ours": scores(ours, references, embedder),
         "title": scores([p.title for p in papers], references, embedder),
         "first_sentence": scores([clip_words(first_sentence(p.abstract)) for p in papers], references, embedder),
-        "fallback_reasons": sorted({tldrs[p.id].reason for p in papers if tldrs[p.id].fallback}),
+        "checker": not args.no_checker,
+        "fallback_reasons": dict(
+            Counter(tldrs[p.id].reason.split(":")[0].split(" (")[0] for p in papers if tldrs[p.id].fallback)
+        ),
         "examples": [
             {"title": p.title, "ours": tldrs[p.id].text, "fallback": tldrs[p.id].fallback, "reference": p.ai_summary}
             for p in papers[:: max(1, len(papers) // 12)][:12]

