@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from agent.checker import ClaimChecker
 from agent.llm import LocalLLM, bundled_gguf
 from agent.tldr import TldrWriter, conversation
 from benchmarks.common import ROOT, SHARED, write_result
@@ -74,6 +75,10 @@ def cpu_main(args, papers) -> dict:
     sequential, _ = timed(lambda: writer.generate(papers))
     llm.batch_size = args.batch
     batched, _ = timed(lambda: writer.generate(papers))
+    # As the app runs it: every TL;DR the model wrote is also checked by the trained claim checker.
+    checked_writer = TldrWriter(llm, None, MAX_NEW, checker=ClaimChecker())
+    checked_writer.generate(papers[:2])  # warm the checker
+    with_checks, notes = timed(lambda: checked_writer.generate(papers))
     result = {
         "device": "cpu",
         "threads": torch.get_num_threads(),
@@ -81,6 +86,8 @@ def cpu_main(args, papers) -> dict:
         "batch_size": args.batch,
         "sequential_papers_per_s": round(len(papers) / sequential, 3),
         "batched_papers_per_s": round(len(papers) / batched, 3),
+        "batched_with_claim_checks_papers_per_s": round(len(papers) / with_checks, 3),
+        "fallbacks_with_checks": sum(n.fallback for n in notes),
     }
     if not args.no_peer:
         peer = llama_cpp_run(Path(args.gguf) if args.gguf else peer_gguf(), llm, papers, torch.get_num_threads())
