@@ -1,13 +1,16 @@
 """The archive of Daily Papers days -> papers with `ai_summary`, split by day into train / val / test.
 
 In: a folder of `YYYY-MM-DD.json` API responses. Out: `ArchiveSplit` (papers per split) and one line per file
-that could not be read (the rest still count). The split is by day, never by paper: the newest days (`TEST_FROM`
-on) are the held-out test days nothing is trained or tuned on; the days before them from `VAL_FROM` choose
-checkpoints and settings; everything older trains.
+that could not be read (the rest still count); `write_splits` turns each split's papers into one JSONL file of
+training rows, and `read_jsonl` reads such a file back, naming and skipping bad lines. The split is by day, never
+by paper: the newest days (`TEST_FROM` on) are the held-out test days nothing is trained or tuned on; the days
+before them from `VAL_FROM` choose checkpoints and settings; everything older trains.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -56,3 +59,36 @@ def read_archive(folder: Path) -> ArchiveSplit:
                 continue
             result.papers[split_of(paper.date)].append(paper)
     return result
+
+
+def write_splits(archive: Path, out: Path, rows_for: Callable[[str, list[Paper]], list[dict]]) -> dict[str, int]:
+    """`<split>.jsonl` in `out` for each split, from `rows_for(split name, its papers)`; how many rows each got."""
+    split = read_archive(archive)
+    for problem in split.problems:
+        print(f"skipped {problem}")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in SPLITS:
+        lines = [json.dumps(row, ensure_ascii=False) for row in rows_for(name, split.papers[name])]
+        (out / f"{name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        counts[name] = len(lines)
+    return counts
+
+
+def read_jsonl(path: Path, problem_of: Callable[[dict], str], limit: int = 0) -> list[dict]:
+    """The objects of a JSONL file that `problem_of` finds nothing wrong with; each bad line is named in one line."""
+    rows: list[dict] = []
+    if not path.exists():
+        print(f"skipped {path}: no such file")
+        return rows
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            row = json.loads(line)
+            problem = problem_of(row) if isinstance(row, dict) else "not a JSON object"
+        except ValueError as error:
+            problem = str(error)
+        if problem:
+            print(f"skipped {path.name}:{number}: {problem}")
+            continue
+        rows.append(row)
+    return rows[:limit] if limit else rows

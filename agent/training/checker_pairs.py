@@ -19,7 +19,7 @@ from pathlib import Path
 
 from agent.checker import select_evidence, source_sentences
 from agent.tldr import lead_name
-from agent.training.archive import SPLITS, read_archive
+from agent.training.archive import write_splits
 from agent.training.corrupt import KINDS, NAME, corrupt
 from vectorstore.records import Paper
 
@@ -56,22 +56,16 @@ def names_in(papers: list[Paper]) -> list[str]:
 
 
 def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
-    split = read_archive(archive)
-    for problem in split.problems:
-        print(f"skipped {problem}")
-    out.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for name in SPLITS:
-        papers = split.papers[name]
+    def rows_for(name: str, papers: list[Paper]) -> list[dict]:
         rng = random.Random(f"{seed}-{name}")
         names = names_in(papers)  # borrowed only within a split: no test name leaks into training
-        lines = []
+        rows = []
         for i, paper in enumerate(papers):
             others = [papers[j] for j in rng.sample(range(len(papers)), min(8, len(papers))) if j != i]
-            lines += [json.dumps(r, ensure_ascii=False) for r in rows_of(paper, rng, names, others)]
-        (out / f"{name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        counts[name] = len(lines)
-    return counts
+            rows += rows_of(paper, rng, names, others)
+        return rows
+
+    return write_splits(archive, out, rows_for)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from agent.tldr import key_sentences
-from agent.training.archive import SPLITS, read_archive
+from agent.training.archive import write_splits
 from vectorstore.records import Paper
 
 
@@ -28,16 +28,7 @@ def pair_of(paper: Paper) -> dict:
 
 
 def write_pairs(archive: Path, out: Path) -> dict[str, int]:
-    split = read_archive(archive)
-    for problem in split.problems:
-        print(f"skipped {problem}")
-    out.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for name in SPLITS:
-        lines = [json.dumps(pair_of(p), ensure_ascii=False) for p in split.papers[name]]
-        (out / f"{name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        counts[name] = len(lines)
-    return counts
+    return write_splits(archive, out, lambda _name, papers: [pair_of(p) for p in papers])
 
 
 def main() -> None:

@@ -24,26 +24,16 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from agent.training.archive import read_jsonl
+from agent.training.loop import autocast, optimizer_step, pick_device
+
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 
 
-def read_rows(path: Path, limit: int = 0) -> list[dict]:
-    rows = []
-    if not path.exists():
-        print(f"skipped {path}: no such file")
-        return rows
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            item = json.loads(line)
-            if not (isinstance(item.get("claim"), str) and isinstance(item.get("evidence"), str)):
-                raise ValueError("needs claim and evidence strings")
-            if item.get("label") not in (0, 1):
-                raise ValueError("label must be 0 or 1")
-        except (ValueError, AttributeError) as error:
-            print(f"skipped {path.name}:{number}: {error}")
-            continue
-        rows.append(item)
-    return rows[:limit] if limit else rows
+def row_problem(row: dict) -> str:
+    if not (isinstance(row.get("claim"), str) and isinstance(row.get("evidence"), str)):
+        return "needs claim and evidence strings"
+    return "" if row.get("label") in (0, 1) else "label must be 0 or 1"
 
 
 def base_dir(base: str) -> str:
@@ -131,9 +121,9 @@ def train(args) -> dict:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
     torch.manual_seed(args.seed)
-    device = args.device if args.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
-    rows = read_rows(args.rows / "train.jsonl", args.limit)
-    val = read_rows(args.rows / "val.jsonl", args.val_limit)
+    device = pick_device(args.device)
+    rows = read_jsonl(args.rows / "train.jsonl", row_problem, args.limit)
+    val = read_jsonl(args.rows / "val.jsonl", row_problem, args.val_limit)
     if not rows:
         raise SystemExit(f"no usable rows in {args.rows / 'train.jsonl'}: build them with checker_pairs")
     source = base_dir(args.base)
@@ -166,14 +156,10 @@ def train(args) -> dict:
         for start in range((step % steps_per_epoch) * args.batch_size, len(order), args.batch_size):
             batch = [rows[i] for i in order[start : start + args.batch_size]]
             labels = torch.tensor([float(r["label"]) for r in batch], device=device)
-            with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=device != "cpu"):
+            with autocast(device):
                 logits = logits_of(model, tokenizer, batch, device, args.max_tokens)
             loss = loss_fn(logits.float(), labels)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(model, loss, optimizer, scheduler)
             step += 1
             if step % args.log_every == 0:
                 print(f"step {step}/{total} loss {loss.item():.4f} {time.perf_counter() - started:.0f}s", flush=True)

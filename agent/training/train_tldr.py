@@ -24,28 +24,18 @@ import random
 import time
 from pathlib import Path
 
+from agent.training.archive import read_jsonl
+from agent.training.loop import autocast, optimizer_step, pick_device
 from prompts import load_prompt
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 END = "<|im_end|>"
 
 
-def read_pairs(path: Path, limit: int = 0) -> list[dict]:
-    """Valid pairs of a JSONL file; a bad line is reported in one line and skipped."""
-    pairs = []
-    if not path.exists():
-        print(f"skipped {path}: no such file")
-        return pairs
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            pair = json.loads(line)
-            if not all(isinstance(pair.get(k), str) and pair[k].strip() for k in ("title", "key_sentences", "target")):
-                raise ValueError("needs non-empty title, key_sentences and target")
-        except (ValueError, AttributeError) as error:
-            print(f"skipped {path.name}:{number}: {error}")
-            continue
-        pairs.append(pair)
-    return pairs[:limit] if limit else pairs
+def pair_problem(pair: dict) -> str:
+    fields = ("title", "key_sentences", "target")
+    ok = all(isinstance(pair.get(k), str) and pair[k].strip() for k in fields)
+    return "" if ok else "needs non-empty title, key_sentences and target"
 
 
 def prompt_text(tokenizer, pair: dict) -> str:
@@ -113,7 +103,7 @@ def val_loss(model, encoded: list, pad_id: int, device: str, size: int) -> float
     with torch.inference_mode():
         for start in range(0, len(encoded), size):
             ids, labels, mask = collate(encoded[start : start + size], pad_id, device)
-            with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=device != "cpu"):
+            with autocast(device):
                 total += model(input_ids=ids, attention_mask=mask, labels=labels).loss.item()
             count += 1
     model.train()
@@ -188,9 +178,9 @@ def train(args) -> dict:
     from transformers import get_cosine_schedule_with_warmup
 
     torch.manual_seed(args.seed)
-    device = args.device if args.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
-    train_pairs = read_pairs(args.pairs / "train.jsonl", args.limit)
-    val_pairs = read_pairs(args.pairs / "val.jsonl", args.val_limit)
+    device = pick_device(args.device)
+    train_pairs = read_jsonl(args.pairs / "train.jsonl", pair_problem, args.limit)
+    val_pairs = read_jsonl(args.pairs / "val.jsonl", pair_problem, args.val_limit)
     if not train_pairs:
         raise SystemExit(f"no usable training pairs in {args.pairs / 'train.jsonl'}: build them with tldr_pairs")
     model, tokenizer = load_base(args.base, args.cache, device)
@@ -222,13 +212,9 @@ def train(args) -> dict:
         plan = batches(encoded, args.batch_size, random.Random(args.seed + epoch))
         for batch in plan[step - epoch * steps_per_epoch :]:
             ids, labels, mask = collate(batch, tokenizer.pad_token_id, device)
-            with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=device != "cpu"):
+            with autocast(device):
                 loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(model, loss, optimizer, scheduler)
             step += 1
             if step % args.log_every == 0:
                 print(f"step {step}/{total} loss {loss.item():.3f} {time.perf_counter() - started:.0f}s", flush=True)
