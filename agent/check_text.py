@@ -3,12 +3,14 @@
 In: the trained `ClaimChecker`, the paper store and its searcher. Out: `SentenceCheck` records (the verdict, and the
 paper whose title and abstract it was checked against). `check_text` splits a text into sentences and checks each
 against one named paper, or, when none is named, against the stored papers a search finds for that sentence (the
-best-supported of the top three counts). `check_claims` checks `{"claim", "source"}` items whose source text is
-given; an item that is not such an object gets an error of its own, and the others still get verdicts.
+best-supported of the top three counts). `check_lines` checks JSONL lines of `{"claim", "source"}` objects whose
+source text is given; a line that is not such an object gets an error of its own, and the others still get
+verdicts.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from agent.checker import ClaimChecker, Verdict, source_sentences
@@ -20,6 +22,7 @@ from vectorstore.store import PaperStore
 MAX_SENTENCES = 200
 MAX_CLAIM_CHARS = 2000
 MAX_SOURCE_CHARS = 20_000
+MAX_LINE_CHARS = 40_000
 CANDIDATE_PAPERS = 3
 
 
@@ -67,27 +70,32 @@ def unchecked(sentence: str) -> SentenceCheck:
     return SentenceCheck(Verdict(sentence, False, 0.0, "", "no stored paper is about this"))
 
 
-def check_claims(checker: ClaimChecker, items: list[object]) -> list[dict]:
-    """One result per item, in order: a verdict, or an error saying what is wrong with that item."""
-    results: list[dict] = [{} for _ in items]
-    good = []
-    for index, item in enumerate(items):
-        problem = item_problem(item)
-        if problem:
-            results[index] = {"error": problem}
-        else:
-            good.append(index)
-    claims = [str(items[i]["claim"]) for i in good]  # type: ignore[index]
-    sources = [source_sentences("", str(items[i]["source"])) for i in good]  # type: ignore[index]
+def check_lines(checker: ClaimChecker, lines: list[str]) -> list[dict]:
+    """One result per JSONL line, in order: a verdict, or an error saying what is wrong with that line."""
+    items = [parse_line(line) for line in lines]
+    problems = [item if isinstance(item, str) else item_problem(item) for item in items]
+    good = [i for i, problem in enumerate(problems) if not problem]
+    claims = [items[i]["claim"] for i in good]  # type: ignore[index]
+    sources = [source_sentences("", items[i]["source"]) for i in good]  # type: ignore[index]
+    results: list[dict] = [{"error": problem} for problem in problems]
     for index, verdict in zip(good, checker.verdicts(claims, sources)):
         results[index] = {"supported": verdict.supported, "score": verdict.score, "evidence": verdict.evidence,
                           "reason": verdict.reason}  # fmt: skip
     return results
 
 
-def item_problem(item: object) -> str:
-    if not isinstance(item, dict):
-        return 'expected a JSON object {"claim": ..., "source": ...}'
+def parse_line(line: str) -> dict | str:
+    """The line's JSON object, or why there is none."""
+    if len(line) > MAX_LINE_CHARS:
+        return "line too long"
+    try:
+        item = json.loads(line)
+    except (ValueError, RecursionError):
+        return "not a JSON object on one line"
+    return item if isinstance(item, dict) else 'expected a JSON object {"claim": ..., "source": ...}'
+
+
+def item_problem(item: dict) -> str:
     for key, limit in (("claim", MAX_CLAIM_CHARS), ("source", MAX_SOURCE_CHARS)):
         value = item.get(key)
         if not isinstance(value, str) or not value.strip():

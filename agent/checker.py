@@ -94,8 +94,7 @@ class ClaimChecker:
             embeddings = load_file(str(base / "model.safetensors"))
             key = next(k for k in embeddings if k.endswith("embeddings.word_embeddings.weight"))
             state["bert.embeddings.word_embeddings.weight"] = embeddings[key].float()
-            unexpected = model.load_state_dict(state, strict=True)
-            del unexpected
+            model.load_state_dict(state, strict=True)
         except Exception as error:  # a truncated file, a wrong shape, bad JSON: all mean the same to the user
             raise ModelError(
                 f"The claim checker's weights in {weights} cannot be read: {error}"[:300], REBUILD

@@ -216,28 +216,17 @@ def check(ctx, text, paper_id, jsonl, as_json) -> None:
             click.echo(f"    {item.paper_id} {item.title}\n    evidence: {v.evidence}")
 
 
-MAX_JSONL_LINE = 40_000
-
-
 def check_jsonl(services: Services, path: Path) -> None:
     """One JSON result line per input line, in order; a bad line gets an error line (and one on stderr)."""
-    from agent.check_text import check_claims
+    from agent.check_text import check_lines
 
     try:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{path} cannot be read as UTF-8 text: {error}") from error
-    items: list[object] = []
-    for line in lines:
-        try:
-            items.append(json.loads(line) if len(line) <= MAX_JSONL_LINE else None)
-        except (ValueError, RecursionError):
-            items.append(None)
-    results = check_claims(services.checker, items)
-    for number, (line, result) in enumerate(zip(lines, results), 1):
+    results = check_lines(services.checker, lines)
+    for number, result in enumerate(results, 1):
         if "error" in result:
-            if items[number - 1] is None:
-                result = {"error": "not a JSON object on one line" if len(line) <= MAX_JSONL_LINE else "line too long"}
             say(f"{path.name}:{number}: {result['error']}")
         click.echo(json.dumps(result, ensure_ascii=False))
     bad = sum("error" in r for r in results)

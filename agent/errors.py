@@ -5,6 +5,12 @@ from __future__ import annotations
 from vectorstore.errors import PapersError
 
 
+def first_line(error: BaseException) -> str:
+    """An exception's first non-empty line, or its type's name when it says nothing: what one message line shows."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class ModelError(PapersError):
     """The LLM could not be loaded or failed to generate."""
 

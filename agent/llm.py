@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.chat_model import Messages
-from agent.errors import ModelError
+from agent.errors import ModelError, first_line
 from vectorstore.embeddings import cpu_has_bf16
 
 BUNDLED = "smollm2"
@@ -109,8 +109,9 @@ def merge_adapter(model, adapter: Path):
     try:
         return PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     except Exception as error:  # safetensors, JSON and shape errors alike mean a broken adapter
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"The TL;DR adapter in {adapter} cannot be read: {first_line}", REBUILD_ADAPTER) from error
+        raise ModelError(
+            f"The TL;DR adapter in {adapter} cannot be read: {first_line(error)}", REBUILD_ADAPTER
+        ) from error
 
 
 def convert_gguf(gguf: Path, target: Path, adapter: Path | None = None) -> None:
@@ -187,9 +188,8 @@ class LocalLLM:
         except ModelError:
             raise
         except Exception as error:  # transformers raises OSError, ValueError, HFValidationError, ...
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise ModelError(
-                f"The model {model!r} could not be loaded: {first_line}",
+                f"The model {model!r} could not be loaded: {first_line(error)}",
                 "Set PAPERS_MODEL to 'smollm2' (bundled), a local folder, or a hub id you can download.",
             ) from error
         if not placement.device.startswith("cuda"):

@@ -23,7 +23,7 @@ from datetime import date
 
 from agent.chat_model import ChatModel
 from agent.claims import Source, check, split_sentences, terms_of
-from agent.errors import QuestionError
+from agent.errors import QuestionError, first_line
 from agent.evidence import Evidence, question_kind, select
 from agent.tldr import lead_name
 from prompts import load_prompt
@@ -409,7 +409,7 @@ class QA:
                         buffer = ""
                         break
         except Exception as error:  # the evidence stands; say why nothing was added
-            answer.model_error = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
+            answer.model_error = first_line(error)
         if buffer.strip().endswith((".", "!", "?", "]")) and self.take(answer, buffer.strip(), evidence_numbers):
             yield answer.text
         yield answer.text

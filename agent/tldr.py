@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from agent.chat_model import ChatModel
 from agent.checker import ClaimChecker, source_sentences
 from agent.claims import Source, invented
+from agent.errors import first_line
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
 
@@ -252,8 +253,7 @@ class TldrWriter:
         try:
             outputs = self.model.generate(conversations, max_new_tokens=self.max_new_tokens, stop=(". ", ".\n"))
         except Exception as error:  # one failed batch must not sink the digest
-            message = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
-            return [model_failed(p, message) for p in papers]
+            return [model_failed(p, first_line(error)) for p in papers]
         tldrs = []
         for paper, raw in zip(papers, outputs):
             text, problem = clean_tldr(raw, paper)
