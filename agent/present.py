@@ -129,7 +129,8 @@ def answer_markdown(answer: Answer) -> str:
     """The answer, then its numbered sources: paper, link, section, page, and the quote with its support marked."""
     if not answer.covered:
         return answer.text
-    lines = [answer.text, "", "**Sources**"]
+    # The answer's sentences are the papers' own words: escaped, so a feed cannot put links or images in the chat.
+    lines = [md_escape(answer.text), "", "**Sources**"]
     for citation in answer.citations:
         url = safe_url(citation.url)
         link = f"[{citation.paper_id}]({url})" if url else citation.paper_id

@@ -6,10 +6,13 @@ the calibrated thresholds. Out: an `Answer` made of `Statement`s, each with the 
 2. pick the sentences of the passages that answer it (`agent/evidence.py`) and lead with what was asked: the
    method and paper for "which", the sentence with the figure for "how much", one line per paper for "compare";
    when the paper's text does not mention what was asked, say so and cite the paper, stating no figure;
-3. the model may rephrase or join the evidence; every sentence it writes is checked (`agent/claims.py`) against
-   the passages it cites and the question, and shown only if each number, name and content word is there.
+   whether the chosen paper's text answers the question at all is judged by the trained answerability model
+   (`agent/answerable.py`), so "the papers do not say" rests on meaning, not on a missing word;
+3. the model may rephrase or join the evidence; every sentence it writes passes the trained claim checker
+   (`agent/checker.py`: exact numbers and names, then the cross-encoder) against the passages it cites, and is
+   shown only when supported, with the passage sentence it rests on.
 The evidence is ready before the model starts, so it streams first; a model that fails leaves the evidence.
-Follow-ups ("what dataset did it use?") are scoped to the paper being discussed.
+Follow-ups ("what dataset did it use?") are scoped to the paper being discussed, whatever their similarity to it.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from agent.answerable import AnswerJudge
 from agent.chat_model import ChatModel
-from agent.claims import Source, check, split_sentences, terms_of
+from agent.checker import ClaimChecker, source_sentences
+from agent.claims import Source, split_sentences, terms_of
 from agent.errors import QuestionError, first_line
-from agent.evidence import Evidence, question_kind, select
+from agent.evidence import Evidence, asks_for_paper, question_kind, select
 from agent.tldr import lead_name
 from prompts import load_prompt
 from vectorstore.records import Passage
@@ -42,6 +47,8 @@ ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 NOT_COVERED = "The loaded papers do not cover this question."
+# At most this many papers of the last answer are "under discussion" (a survey lists up to eight).
+SURVEY_LIMIT = 8
 # The model rephrases in one or two sentences; what it writes after that, or after a sentence the passages do not
 # support (what follows builds on it), is not read: generation stops there.
 MAX_MODEL_SENTENCES = 2
@@ -66,7 +73,8 @@ class Statement:
     verified: bool = True
     unsupported: tuple[str, ...] = ()
     shown: bool = True
-    quote: str = ""  # for evidence: the passage's sentence as written
+    quote: str = ""  # for evidence: the passage's sentence as written; for the model: the sentence it rests on
+    score: float | None = None  # for the model: the claim checker's P(supported)
 
     def to_dict(self) -> dict:
         return {
@@ -77,6 +85,7 @@ class Statement:
             "verified": self.verified,
             "unsupported": list(self.unsupported),
             "shown": self.shown,
+            "score": self.score,
         }
 
 
@@ -122,6 +131,7 @@ class Answer:
     statements: list[Statement] = field(default_factory=list)
     model_error: str = ""
     model_skipped: bool = False  # the model was loading or busy with other answers: this is the evidence alone
+    answerability: float | None = None  # the trained model's P(the chosen paper's text answers the question)
 
     def to_dict(self) -> dict:
         return {
@@ -135,6 +145,7 @@ class Answer:
             "query": self.query,
             "model_error": self.model_error,
             "model_skipped": self.model_skipped,
+            "answerability": self.answerability,
         }
 
     @property
@@ -168,13 +179,19 @@ def papers_in_history(history: list[dict]) -> list[str]:
     return []
 
 
+# "Which paper ...": a new subject, even when it says "their" ("which paper improves their recall?").
+NEW_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:\S+\s+){0,2}?(?:paper|work|study|article)s?\b", re.IGNORECASE)
+AMONG = re.compile(r"\b(?:of|among|between) (?:them|these|those|the two|both)\b", re.IGNORECASE)
+
+
 def is_follow_up(question: str, discussed_text: str) -> bool:
-    """Points back ("it", "the authors") and names no subject of its own: every name it uses is the discussed
-    paper's, and it does not ask which paper."""
-    if not ANAPHORA.search(question) or question_kind(question) in ("which", "compare"):
+    """Points back ("it", "the authors", "which of them") and names no subject of its own: every name it uses is
+    the discussed papers', and it does not ask for a new paper."""
+    if not ANAPHORA.search(question):
         return False
-    source = Source.of(discussed_text)
-    return all(source.has_name(name) for name in terms_of(question).names)
+    # A question naming a stored paper is scoped to that paper before this is asked (`QA.retrieve`); other names
+    # ("GPUs", "ImageNet") are what is asked about the paper under discussion.
+    return bool(AMONG.search(question)) or not (NEW_PAPER.search(question) or question_kind(question) == "compare")
 
 
 def name_of(title: str) -> str:
@@ -226,10 +243,8 @@ def evidence_statements(evidence: Evidence, passages: list[Passage]) -> list[Sta
     title = passages[number - 1].chunk.title
     if not evidence.said:
         missing = ", ".join(f"“{m}”" for m in evidence.missing[:4])
-        text = (
-            f"The papers do not say. The closest is “{title}” ({evidence.paper_id}) [{number}], "
-            f"and its text does not mention {missing}."
-        )
+        why = f", and its text does not mention {missing}" if missing else ", and its text does not answer it"
+        text = f"The papers do not say. The closest is “{title}” ({evidence.paper_id}) [{number}]{why}."
         return [Statement(text, (number,), "refusal")]
     name = evidence.name
     if evidence.kind == "which":
@@ -301,30 +316,21 @@ def repeats(sentence: str, statements: list[Statement]) -> bool:
     return False
 
 
-def checked(sentence: str, answer: Answer, evidence_numbers: list[int]) -> Statement:
-    """A model sentence, verified against the passages it cites (else the evidence's) and the question."""
-    cited = tuple(n for n in (int(m) for m in CITATION.findall(sentence)) if 1 <= n <= len(answer.passages))
-    numbers = cited or tuple(evidence_numbers)
-    texts = [answer.passages[n - 1].chunk.text for n in numbers] + [answer.passages[n - 1].chunk.title for n in numbers]
-    result = check(sentence, Source.of(answer.question, *texts))
-    clean = CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in numbers else "", sentence).strip()
-    if not cited:
-        clean = f"{clean} {cite(numbers)}"
-    shown = result.verified and not repeats(clean, answer.statements)
-    return Statement(clean, numbers, "model", result.verified, tuple(result.unsupported), shown)
-
-
 class QA:
     def __init__(
         self,
         searcher: HybridSearcher,
         model: ChatModel | None,
         relevance_threshold: float,
+        checker: ClaimChecker,
+        judge: AnswerJudge,
         k: int = 5,
         max_new_tokens: int = 64,
     ) -> None:
         self.searcher = searcher
         self.model = model
+        self.checker = checker
+        self.judge = judge
         self.relevance_threshold = relevance_threshold
         self.k = k
         self.max_new_tokens = max_new_tokens
@@ -345,17 +351,21 @@ class QA:
                     break
         return tuple(dict.fromkeys(found))
 
-    def retrieve(self, question: str, history: list[dict], scope: Scope) -> tuple[str, list[Passage]]:
-        """The query actually searched and what it found: the papers the question names, else the paper under
-        discussion for a follow-up, else everything in scope."""
+    def retrieve(self, question: str, history: list[dict], scope: Scope) -> tuple[str, list[Passage], bool]:
+        """The query actually searched, what it found, and whether it follows up the paper under discussion: the
+        papers the question names, else that paper for a follow-up, else everything in scope."""
         query, paper_ids = question, scope.paper_ids or self.named_papers(question, scope)
         discussed = papers_in_history(history) if history and not paper_ids else []
+        follow_up = False
         if discussed:
-            paper = self.searcher.store.get_paper(discussed[0])
-            if is_follow_up(question, f"{paper.title}\n{paper.abstract}"):
-                query, paper_ids = f"{paper.title}: {question}", (paper.id,)
+            papers = [self.searcher.store.get_paper(paper_id) for paper_id in discussed[:SURVEY_LIMIT]]
+            follow_up = is_follow_up(question, "\n".join(f"{p.title}\n{p.abstract}" for p in papers))
+            if follow_up and AMONG.search(question):  # "which of them ...": every paper just discussed
+                paper_ids = tuple(p.id for p in papers)
+            elif follow_up:
+                query, paper_ids = f"{papers[0].title}: {question}", (papers[0].id,)
         passages = self.searcher.search(Query(query, self.k, scope.start, scope.end, paper_ids))
-        return query, passages
+        return query, passages, follow_up
 
     def start(self, question: str, history: list[dict] | None = None, scope: Scope | None = None) -> Answer:
         """Validate, retrieve, decide coverage and pick the evidence: the answer as shown before the model writes."""
@@ -363,17 +373,31 @@ class QA:
         if not question:
             raise QuestionError("The question is empty.", "Type a question about the papers.")
         question = question[:MAX_QUESTION_CHARS]
-        query, passages = self.retrieve(question, history or [], scope or Scope())
+        query, passages, follow_up = self.retrieve(question, history or [], scope or Scope())
         best = max((p.relevance or 0.0 for p in passages), default=0.0)
-        named = names_a_paper(question, passages)
-        if best < self.relevance_threshold and not named:
+        # A follow-up is about the paper under discussion: "what dataset ...?" asks about it, not for a paper.
+        named = follow_up or names_a_paper(question, passages)
+        if not passages or (best < self.relevance_threshold and not named):
             return Answer(question, NOT_COVERED, [], passages, False, query, said=False)
         evidence = select(question, passages, self.searcher.store.embedder.embed, named)
+        score = self.answerability(question, evidence, passages)
+        if score is not None and score < self.judge.threshold:
+            evidence.said = False
         statements = evidence_statements(evidence, passages)
         answer = Answer(question, compose(statements), [], passages, True, query, evidence.kind, evidence.said)
-        answer.statements = statements
+        answer.statements, answer.answerability = statements, score
         answer.citations = citations_of(statements, passages)
         return answer
+
+    def answerability(self, question: str, evidence: Evidence, passages: list[Passage]) -> float | None:
+        """P(the chosen paper's retrieved text answers the question); None when not judged: a comparison (several
+        papers), a question asking for a paper (its answer is the best match; the relevance threshold declines what
+        the store does not cover), or an answer already refused on an exact figure or name."""
+        if evidence.kind == "compare" or not evidence.said or not evidence.paper_id or asks_for_paper(question):
+            return None
+        own = [p.chunk for p in passages if p.chunk.paper_id == evidence.paper_id]
+        sentences = [own[0].title] + [s for chunk in own for s in split_sentences(chunk.text)]
+        return round(self.judge.scores([question], [sentences])[0], 4)
 
     def stream(self, answer: Answer) -> Iterator[str]:
         """The evidence first, then each model sentence that passes the check; `answer` holds the final state."""
@@ -418,12 +442,30 @@ class QA:
         """Adds a model sentence to the answer's record; True when it is shown (verified and new)."""
         if len(sentence.split()) < 4:
             return False
-        statement = checked(sentence, answer, evidence_numbers)
+        statement = self.checked(sentence, answer, evidence_numbers)
         answer.statements.append(statement)
         if statement.shown:
             answer.text = compose(answer.statements)
             answer.citations = citations_of(answer.statements, answer.passages)
         return statement.shown
+
+    def checked(self, sentence: str, answer: Answer, evidence_numbers: list[int]) -> Statement:
+        """A model sentence judged by the claim checker against the passages it cites (else the evidence's); shown
+        when supported and new, with the passage sentence it rests on as its quote."""
+        cited = tuple(n for n in (int(m) for m in CITATION.findall(sentence)) if 1 <= n <= len(answer.passages))
+        numbers = cited or tuple(evidence_numbers)
+        chunks = [answer.passages[n - 1].chunk for n in numbers]
+        sources = [s for chunk in chunks for s in source_sentences(chunk.title, chunk.text)]
+        claim = " ".join(CITATION.sub("", sentence).split())
+        verdict = self.checker.verdicts([claim], [sources])[0]
+        clean = CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in numbers else "", sentence).strip()
+        if not cited:
+            clean = f"{clean} {cite(numbers)}"
+        shown = verdict.supported and not repeats(clean, answer.statements)
+        unsupported = (verdict.reason,) if verdict.reason else ()
+        return Statement(
+            clean, numbers, "model", verdict.supported, unsupported, shown, verdict.evidence, verdict.score
+        )
 
     def answer(self, question: str, history: list[dict] | None = None, scope: Scope | None = None) -> Answer:
         result = self.start(question, history, scope or Scope())

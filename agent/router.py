@@ -2,6 +2,8 @@
 grounded answer.
 
 In: the user's message, the conversation so far, a scope, and the services (store, searcher, TL;DR writer, QA).
+"Summarise what the papers say about X" is a survey: every stored paper about X, one line each, filled in as the
+TL;DRs are written.
 Out: a stream of `Reply` snapshots (Markdown text that grows, plus the structured result), which the CLI prints
 and the app renders. Routing does not depend on the model emitting tool calls (a 135M model cannot do that
 reliably): explicit rules first, then the nearest intent by embedding similarity to example requests, else Q&A.
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agent.claims import split_sentences
 from agent.digest import Digest, build_digest
 from agent.errors import QuestionError
 from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
@@ -26,7 +29,15 @@ from vectorstore.errors import NotFoundError
 from vectorstore.records import Paper
 from vectorstore.search import HybridSearcher, Query
 
+# "Summarise what these papers say about X", "sum up the work on X": every stored paper about X, one line each.
+SURVEY = re.compile(
+    r"\b(?:summari[sz]e|sum up|overview of)\b[^.?!]{0,60}?\b(?:papers|work|research|studies)\b[^.?!]{0,30}?"
+    r"\b(?:about|on|regarding)\s+(?P<topic>[^.?!]{3,200})",
+    re.IGNORECASE,
+)
+SURVEY_PAPERS = 8
 RULES = [
+    ("survey", SURVEY),
     ("digest", re.compile(r"\b(digest|newsletter|round-?up|inbox)\b", re.IGNORECASE)),
     ("tldr", re.compile(r"\b(tl;?dr|summari[sz]e|summary of|sum up|gist of)\b", re.IGNORECASE)),
     (
@@ -110,7 +121,9 @@ class Agent:
         scope = scope or Scope()
         intent = self.route(message)
         handler = {"digest": self.digest, "tldr": self.tldr, "find": self.find, "trend": self.trend}.get(intent)
-        if handler is None:
+        if intent == "survey":
+            yield from self.survey(message, history or [], scope)
+        elif handler is None:
             yield from self.ask(message, history or [], scope)
         else:
             yield handler(message, history or [], scope)
@@ -185,9 +198,39 @@ class Agent:
         found = self.trends.find(topic, scope.start, scope.end)
         return Reply("trend", trend_markdown(found), trend=found)
 
+    def survey(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:
+        """Every stored paper about the topic (up to SURVEY_PAPERS, best first), one cited line each: the abstract's
+        opening at once, then each paper's TL;DR when the writer has them (one batch), so the chat never waits
+        on the model to show what was found."""
+        found = SURVEY.search(message)
+        topic = " ".join(found.group("topic").split()) if found else message
+        papers = self.trends.about(topic, scope.start, scope.end, SURVEY_PAPERS)
+        if scope.paper_ids:
+            papers = [p for p in papers if p.id in scope.paper_ids]
+        if not papers:
+            yield Reply("survey", f"None of the stored papers is about “{md_escape(topic)}”.")
+            return
+        lines = {p.id: first_sentence(p.abstract) for p in papers}
+        yield Reply("survey", survey_markdown(topic, papers, lines), papers=papers)
+        notes = self.writer.tldrs(papers)
+        lines.update({p.id: tldr_label(notes[p.id]) for p in papers if p.id in notes})
+        yield Reply("survey", survey_markdown(topic, papers, lines), papers=papers)
+
     def ask(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:
         """The evidence at once, then each checked model sentence; every snapshot carries its sources (which also
         lets a follow-up find the paper under discussion)."""
         answer = self.qa.start(message, history, scope)
         for _ in self.qa.stream(answer):
             yield Reply("ask", answer_markdown(answer), answer=answer)
+
+
+def first_sentence(text: str) -> str:
+    sentences = split_sentences(text)
+    return sentences[0] if sentences else text[:300]
+
+
+def survey_markdown(topic: str, papers: list[Paper], lines: dict[str, str]) -> str:
+    """One line per paper, each citing it by id (which also lets a follow-up find the papers under discussion)."""
+    rows = [f"What the stored papers say about **{md_escape(topic)}**:"]
+    rows += [f"- **{md_escape(p.title)}** ({p.id}): {md_escape(lines[p.id])}" for p in papers]
+    return "\n".join(rows)

@@ -13,7 +13,6 @@ holds up only what needs the model.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from agent.profile import ProfileStore
 from agent.qa import QA
 from agent.remote_llm import CONCURRENCY
 from agent.router import Agent
-from agent.settings import Settings, open_store
+from agent.settings import Settings, open_store, running_in_space
 from agent.tldr import TldrWriter
 from agent.trends import TrendFinder, TrendThresholds
 from vectorstore.catalog import Catalog
@@ -106,7 +105,7 @@ class LazyModel:
 class Services:
     def __init__(self, settings: Settings, model: ChatModel | None = None, in_space: bool | None = None) -> None:
         self.settings = settings
-        in_space = bool(os.environ.get("SPACE_ID")) if in_space is None else in_space
+        in_space = running_in_space() if in_space is None else in_space
         self.model_choice = ModelChoice(model.name) if model is not None else choose_model(settings, in_space)
         self._built: dict[str, object] = {"model": model} if model is not None else {}
         self._locks: dict[str, threading.Lock] = {}
@@ -141,6 +140,13 @@ class Services:
         from agent.checker import ClaimChecker
 
         return self.once("checker", ClaimChecker)
+
+    @property
+    def judge(self):
+        """The trained answerability model (agent/answerable.py), loaded on first use."""
+        from agent.answerable import AnswerJudge
+
+        return self.once("judge", AnswerJudge)
 
     @property
     def text_checker(self):
@@ -183,7 +189,15 @@ class Services:
     @property
     def qa(self) -> QA:
         return self.once(
-            "qa", lambda: QA(self.searcher, LazyModel(self), self.thresholds.relevance, k=self.settings.top_k)
+            "qa",
+            lambda: QA(
+                self.searcher,
+                LazyModel(self),
+                self.thresholds.relevance,
+                self.checker,
+                self.judge,
+                k=self.settings.top_k,
+            ),
         )
 
     @property

@@ -7,6 +7,7 @@ Daily Papers API client it describes, and `settings.thresholds()`, the calibrate
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -16,6 +17,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from vectorstore.errors import PapersError
 from vectorstore.fetch import DailyPapersClient
 from vectorstore.store import PaperStore
+
+
+def running_in_space() -> bool:
+    """On a Hugging Face Space: decided as Gradio decides it (`gradio.utils.get_space`: SYSTEM=spaces and a
+    SPACE_ID), so the app and Gradio's OAuth never disagree; SPACE_ID alone is any machine's variable."""
+    return os.environ.get("SYSTEM") == "spaces" and bool(os.environ.get("SPACE_ID"))
+
+
+def bind_address(in_space: bool) -> str:
+    """Where the app listens: what the user set in GRADIO_SERVER_NAME, else every interface on a Space (its proxy
+    must reach the app) and loopback elsewhere."""
+    return os.environ.get("GRADIO_SERVER_NAME") or ("0.0.0.0" if in_space else "127.0.0.1")
 
 
 def default_data_dir() -> Path:

@@ -105,7 +105,7 @@ def trend(
     start: date | None = None,
     end: date | None = None,
 ) -> Trend:
-    """Papers per week (Mondays) matching the topic, over the shelf's days or [start, end]."""
+    """Papers per week (Mondays) matching the topic, over the shelf's days or [start, end] within them."""
     began = time.perf_counter()
     topic = clean_topic(topic)
     rows = shelf.rows_between(start, end)
@@ -113,8 +113,12 @@ def trend(
         return Trend(topic, (), 0, time.perf_counter() - began)
     scores = relevance(shelf, embed([topic])[0], topic, thresholds.lexical_bonus)
     matched = rows[scores[rows] >= thresholds.relevance]
-    first = monday(start or shelf.papers[int(rows[np.argmin(shelf.day_numbers[rows])])].date)
-    last = monday(end or shelf.papers[int(rows[np.argmax(shelf.day_numbers[rows])])].date)
+    # Weeks run over the asked range cut to the stored days: "0001-01-01 .. 9999-12-31" is the archive's span,
+    # not 520,000 empty weeks (nor an overflow past year 9999).
+    stored_first = shelf.papers[int(np.argmin(shelf.day_numbers))].date
+    stored_last = shelf.papers[int(np.argmax(shelf.day_numbers))].date
+    first = monday(max(start or stored_first, stored_first))
+    last = monday(min(end or stored_last, stored_last))
     by_week: dict[date, list[Paper]] = {}
     for r in matched:
         by_week.setdefault(monday(shelf.papers[r].date), []).append(shelf.papers[r])
@@ -137,6 +141,16 @@ class TrendFinder:
 
     def find(self, topic: str, start: date | None = None, end: date | None = None) -> Trend:
         return trend(self.catalog.current(), self.catalog.store.embedder.embed, topic, self.thresholds, start, end)
+
+    def about(self, topic: str, start: date | None = None, end: date | None = None, limit: int = 8) -> list[Paper]:
+        """The papers about the topic (the trends' calibrated test), best first: what a survey of it draws on."""
+        shelf, topic = self.catalog.current(), clean_topic(topic)
+        rows = shelf.rows_between(start, end)
+        if not len(rows):
+            return []
+        scores = relevance(shelf, self.catalog.store.embedder.embed([topic])[0], topic, self.thresholds.lexical_bonus)
+        matched = rows[scores[rows] >= self.thresholds.relevance]
+        return [shelf.papers[int(r)] for r in matched[np.argsort(-scores[matched])][:limit]]
 
 
 def trend_markdown(trend: Trend) -> str:

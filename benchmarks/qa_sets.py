@@ -1,16 +1,22 @@
-"""Archive days -> question sets with known answers, built without hand work, split into tune and held-out.
+"""Archive days -> question sets worded the way a reader asks, split by day into tune and held-out.
 
 In: the shared archive. Out: `benchmarks/data/qa_sets.json`, made once and committed, so every run scores the same
-questions:
-- `days`: the archive days the sets draw on (every 9th day: 60 days; benchmarks/qa_eval.py ingests them + seed);
-- `name` questions: a paper's contribution sentence with its method name masked ("Which method is
-  a structure-aware pre-trained language model for legal case retrieval?"), key term = the name;
-- `figure` questions: an abstract sentence with a figure (a %, an "x" speed-up) masked, asked about the named
-  paper ("In the SAILER paper, what number completes: ..."), key term = the figure;
-- `unanswerable`: questions about a named paper that its abstract cannot answer (GPUs, learning rate, batch size,
-  training hours, optimizer), each made only where the abstract has none of the asked words.
-Every question goes to `tune` or `held_out` by a hash of the paper id. Thresholds and weights are chosen on
-`tune` and the 37 shared dev questions only; `held_out` is reported, never tuned on.
+questions. The wording comes from Hugging Face's `ai_summary` of each paper (a strong model's paraphrase), never
+from the abstract the answer is found in, and no question names its paper:
+- `which`: the summary with its subject masked ("Which work combines real and mock app environments to improve
+  training of open models for phone use?"); gold = the paper;
+- `figure`: "How well does <the summary's description> do, in numbers?"; gold = the paper, and the answer must
+  state one of the abstract's figures;
+- `compare`: "How do <description A> and <description B> differ?" over two papers of one day; gold = both cited;
+- `unanswerable`: in-domain questions about a described paper whose abstract does not hold the answer (GPUs,
+  learning rate, batch size, training hours, optimizer); the words are checked here only to label the set;
+- `conversation`: a `which` question, then "What data did they evaluate it on?" (answerable where the abstract
+  names a dataset or benchmark) and "How many GPUs did they use?" (not answerable): both must stay on the paper.
+`tune` = validation days (2026-05-11..31), `held_out` = test days (2026-06-01..30), as in agent/training/archive.py:
+nothing is trained or tuned on the held-out days. The questions come from `agent/training/questions.py` in its EVAL
+wording; the answerability model trains on the TRAIN wording and on other unstated attributes, so these sets ask
+in words it never saw (the summary-based generator is shared: say so beside the figures). The store
+benchmarks/qa_eval.py builds is the seed page plus every day of both splits.
 Run: .venv/bin/python -m benchmarks.qa_sets
 """
 
@@ -18,91 +24,69 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from pathlib import Path
 
-from agent.tldr import lead_name, sentences
+from agent.training.archive import read_archive
+from agent.training.questions import DATA_WORDS, EVAL, FIGURE, describe, shorten, unstated_question, which_question
 from benchmarks.common import ROOT, SHARED
-from vectorstore.parse_api import papers_from_payload
 from vectorstore.records import Paper
-from vectorstore.sources import date_from_name, read_text
 
 OUT = ROOT / "benchmarks" / "data" / "qa_sets.json"
-EVERY_NTH_DAY = 9
-# Questions kept per kind and split (in day order): enough for a stable share, few enough for a CPU run.
-PER_SPLIT = {"name": 30, "figure": 30, "unanswerable": 15}
-FIGURE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(\s?%|x|×)(?!\w)")
-UNANSWERABLE = [
-    ("How many GPUs were used to train {name}?", ("gpu",)),
-    ("What learning rate was used to train {name}?", ("learning rate",)),
-    ("What batch size does {name} use during training?", ("batch size", "batch")),
-    ("How many hours did it take to train {name}?", ("hour",)),
-    ("Which optimizer was used to train {name}?", ("optimi", "adam", "sgd")),
-]
+SPLITS = {"val": "tune", "test": "held_out"}
+PER_SPLIT = {"which": 60, "figure": 30, "compare": 20, "unanswerable": 30, "conversation": 20}
 
 
-def split_of(paper_id: str) -> str:
-    return "tune" if int(hashlib.sha256(paper_id.encode()).hexdigest(), 16) % 2 == 0 else "held_out"
+def split_by_hash(paper_id: str, n: int) -> int:
+    return int(hashlib.sha256(paper_id.encode()).hexdigest(), 16) % n
 
 
-def day_files() -> list[Path]:
-    files = sorted((SHARED / "data" / "hf_daily_papers").glob("*.json"))
-    return files[::EVERY_NTH_DAY]
-
-
-def name_question(paper: Paper, name: str) -> dict | None:
-    """ "we propose NAME, a ..." -> "Which method is a ...?"; the description must be long enough to pin it."""
-    for sentence in sentences(paper.abstract):
-        match = re.search(
-            rf"\b(?:propose|introduce|present)s?\s+{re.escape(name)}\b[,:]?\s+(.{{30,200}}?)[.]?$", sentence
-        )
-        if match and name.lower() not in match.group(1).lower():
-            description = match.group(1).rstrip(".")
-            return {"question": f"Which method is {description}?", "key": name}
-    return None
-
-
-def figure_question(paper: Paper, name: str) -> dict | None:
-    for sentence in sentences(paper.abstract):
-        match = FIGURE.search(sentence)
-        if match and 60 <= len(sentence) <= 300 and len(FIGURE.findall(sentence)) == 1:
-            masked = sentence[: match.start()] + "___" + sentence[match.end(1) :]
-            return {"question": f"In the {name} paper, what number completes this: “{masked}”?", "key": match.group(1)}
-    return None
-
-
-def unanswerable(paper: Paper, name: str) -> dict | None:
-    """The first template (starting from one picked by the paper id, for variety) the abstract cannot answer."""
-    text = f"{paper.title} {paper.abstract}".lower()
-    start = int(hashlib.sha256(paper.id.encode()).hexdigest(), 16) % len(UNANSWERABLE)
-    for template, words in UNANSWERABLE[start:] + UNANSWERABLE[:start]:
-        if not any(word in text for word in words):
-            return {"question": template.format(name=name), "asked": list(words)}
-    return None
+def items_for(paper: Paper) -> dict[str, dict]:
+    found = describe(paper.ai_summary, paper.title)
+    if found is None:
+        return {}
+    pick = split_by_hash(paper.id, 1000)
+    base = {"paper_id": paper.id, "title": paper.title}
+    made = {"which": {**base, "question": which_question(found, EVAL, pick)}}
+    figures = sorted({m.group(1) for m in FIGURE.finditer(paper.abstract)})
+    if figures:
+        made["figure"] = {**base, "question": EVAL.figure[0].format(d=found.phrase), "keys": figures}
+    unstated = unstated_question(found, f"{paper.title} {paper.abstract}", EVAL, pick)
+    if unstated:
+        made["unanswerable"] = {**base, "question": unstated}
+    if DATA_WORDS.search(paper.abstract) and "gpu" not in paper.abstract.lower():
+        follow_ups = [
+            {"question": EVAL.data[0], "answerable": True},
+            {"question": "How many GPUs did they use?", "answerable": False},
+        ]
+        made["conversation"] = {**base, "question": made["which"]["question"], "follow_ups": follow_ups}
+    return made
 
 
 def build() -> dict:
-    days = day_files()
-    sets: dict[str, list[dict]] = {"name": [], "figure": [], "unanswerable": []}
-    for path in days:
-        for paper in papers_from_payload(json.loads(read_text(path)), date_from_name(path), path.name):
-            name = lead_name(paper.title)
-            if not name or len(name.split()) > 1 or len(name) < 3:
-                continue
-            base = {"paper_id": paper.id, "title": paper.title, "split": split_of(paper.id)}
-            made = {"name": name_question(paper, name), "figure": figure_question(paper, name)}
-            made["unanswerable"] = unanswerable(paper, name)
-            for kind, item in made.items():
-                if item and sum(q["split"] == base["split"] for q in sets[kind]) < PER_SPLIT[kind]:
-                    sets[kind].append({**base, **item})
-    return {"days": [p.name for p in days], **sets}
+    archive = read_archive(SHARED / "data" / "hf_daily_papers")
+    sets: dict[str, list[dict]] = {kind: [] for kind in PER_SPLIT}
+    for split_name, split in SPLITS.items():
+        papers = sorted(archive.papers[split_name], key=lambda p: (p.date, split_by_hash(p.id, 1000)))
+        made = [(p, items_for(p)) for p in papers]
+        for kind in ("which", "figure", "unanswerable", "conversation"):
+            chosen = [m[kind] for _, m in made if kind in m]
+            step = max(1, len(chosen) // PER_SPLIT[kind])  # spread over the split's days
+            sets[kind] += [{**item, "split": split} for item in chosen[::step][: PER_SPLIT[kind]]]
+        pairs = [(a, b) for (a, ma), (b, mb) in zip(made, made[1:]) if a.date == b.date and ma and mb]
+        step = max(1, len(pairs) // PER_SPLIT["compare"])
+        for a, b in pairs[::step][: PER_SPLIT["compare"]]:
+            da, db = (shorten(describe(p.ai_summary, p.title).phrase.split(), 12) for p in (a, b))
+            question = f"How do {da} and {db} differ?"
+            golds = [{"paper_id": p.id, "title": p.title} for p in (a, b)]
+            sets["compare"].append({"question": question, "gold": golds, "split": split})
+    days = sorted({p.date.isoformat() for s in SPLITS for p in archive.papers[s]})
+    return {"days": [f"{day}.json" for day in days], **sets}
 
 
 def main() -> None:
     result = build()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    for kind in ("name", "figure", "unanswerable"):
+    for kind in PER_SPLIT:
         split = [q["split"] for q in result[kind]]
         print(f"{kind}: {len(split)} ({split.count('tune')} tune, {split.count('held_out')} held out)")
 

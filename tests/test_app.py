@@ -124,6 +124,7 @@ def test_tldr_endpoint_and_a_trend_answered_in_the_chat(client):
     ids = [row["id"] for row in client.predict("2025-06-02", api_name="/today")[:2]]
     rows = client.predict(", ".join(ids), "", api_name="/tldr")
     assert [r["paper_id"] for r in rows] == ids and all(r["tldr"] and not r["model_error"] for r in rows)
+    assert any(not r["fallback"] for r in rows), "the model wrote at least one of them, not only the abstract"
     text, chart = client.predict("How has reinforcement learning grown?", "All papers", "", "", api_name="/chat")
     assert "Busiest weeks" in text and "reinforcement learning" in text
     assert chart["files"][0].endswith("trend.png")
@@ -353,3 +354,48 @@ def test_access_rules_public_by_default_on_a_space_and_owners_write():
     with pytest.raises(AccessError, match="at most 31 days"):
         space.check_digest(date(2025, 1, 1), date(2025, 3, 1), 10)
     Access.of(Settings(), in_space=False).check_digest(date(2025, 1, 1), date(2025, 3, 1), 10)  # private: any range
+
+
+def test_errors_reach_the_web_faces_without_server_paths():
+    """Issue 20: an unreadable profile or a model file named in an error says which file, never where it lives."""
+    import gradio as gr
+
+    from agent.errors import ModelError
+    from app import errors_as_gradio
+
+    with pytest.raises(gr.Error) as raised, errors_as_gradio():
+        raise ModelError("The file /srv/data/papers/profile.json cannot be read.", "Fix it in /srv/data/papers.")
+    assert "/srv" not in str(raised.value.message) and "profile.json" in str(raised.value.message)
+
+
+def test_what_visitors_upload_or_make_the_app_write_is_swept(tmp_path, embedder, llm):
+    """Issue 20: an upload and the digest files the app writes do not stay on the server's disk: Gradio's cache is
+    swept (`delete_cache`) and the app's own files live in one folder whose old entries each call removes."""
+    import time
+
+    import httpx
+
+    from app import PapersApp, Scratch
+
+    services = Services(Settings(data_dir=tmp_path / "data"), model=llm)
+    services.store._embedder = embedder
+    ingest_paths(services.store, [sample_path()], say=lambda _: None)
+    demo = build_app(services, delete_cache=(1, 1))
+    port = free_port()
+    launch(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        files = {"files": ("notes.txt", b"x" * 100_000, "text/plain")}
+        [uploaded] = httpx.post(f"http://127.0.0.1:{port}/gradio_api/upload", files=files, timeout=30).json()
+        assert Path(uploaded).is_file()
+        deadline = time.monotonic() + 20
+        while Path(uploaded).exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not Path(uploaded).exists(), "the upload is gone after its age"
+    finally:
+        demo.close()
+    app = PapersApp(services, scratch=Scratch(max_age_s=0))
+    day = services.store.dates()[-1].isoformat()
+    for _ in range(3):
+        app.export_profile()
+        app.digest_view(day, day, 2)
+    assert len(list(app.scratch.root.iterdir())) == 1, "only the newest call's files remain"

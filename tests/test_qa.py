@@ -40,8 +40,9 @@ def test_which_paper_leads_with_the_method_and_invents_nothing(sample_store, llm
     assert answer.text.startswith("SAILER — “SAILER: Structure-aware"), answer.text
     assert answer.citations[0].title.startswith("SAILER")
     assert_nothing_invented(answer)
-    model = [s for s in answer.statements if s.origin == "model"]
-    assert all(s.verified == check(s.text, answer.cited_source()).verified for s in model if s.shown)
+    passages = " ".join(p.chunk.text for p in answer.passages)
+    for statement in answer.shown[1:]:  # after the lead, each sentence stands beside the one it rests on
+        assert statement.quote and statement.quote in passages, statement
     payload = answer.to_dict()
     assert {"verified", "passages", "origin"} <= set(payload["statements"][0])
     assert payload["citations"][0]["highlights"], "the supporting sentence is marked in the quote"
@@ -80,12 +81,17 @@ def test_model_sentences_are_shown_only_when_the_passages_support_them(sample_st
     answer = qa_for(sample_store, scripted(answers=lambda m: made_up)).answer(question)
     rejected = [s for s in answer.statements if s.origin == "model"]
     assert rejected and not any(s.verified or s.shown for s in rejected)
-    assert {"93", "generat"} <= set(rejected[0].unsupported)
+    assert rejected[0].unsupported == ("number: 93",), rejected[0]
     assert "adversarial" not in answer.text and "93" not in answer.text, "the evidence stands alone"
-    faithful = "SAILER is pre-trained on the structure of legal cases [1]."
+    negated = "SAILER is not pre-trained on legal case documents [2]."
+    denied = qa_for(sample_store, scripted(answers=lambda m: negated)).answer(question)
+    [statement] = [s for s in denied.statements if s.origin == "model"]
+    assert not statement.shown and statement.unsupported == ("checker",), "a negation has every word, and is false"
+    faithful = "SAILER pre-trains on legal documents without labels and beats baselines on retrieval benchmarks [2]."
     kept = qa_for(sample_store, scripted(answers=lambda m: faithful)).answer(question)
-    assert [s.verified for s in kept.statements if s.origin == "model"] == [True]
-    assert kept.text.endswith(faithful)
+    [statement] = [s for s in kept.statements if s.origin == "model"]
+    assert statement.shown and statement.score >= 0.5 and "SAILER" in statement.quote, statement
+    assert kept.text.endswith(faithful) and kept.to_dict()["statements"][-1]["quote"] == statement.quote
 
 
 def test_a_failing_model_leaves_the_evidence_and_says_so(sample_store, scripted):
@@ -149,6 +155,31 @@ def test_a_real_multi_turn_chat_scopes_only_true_follow_ups(sample_store, llm):
     new_subject = "Which paper shows that encoder-decoder models have lower first-token latency on edge devices?"
     second = list(agent.respond(new_subject, history))[-1]
     assert second.answer.citations[0].title.startswith("Return of the Encoder"), second.text
+
+
+def test_follow_ups_stay_on_the_paper_and_a_survey_draws_on_every_paper(sample_store, llm):
+    """The browser conversation of issue 19: a follow-up in other words than the paper's is answered from it or
+    declined citing it, never "not covered"; "summarise what these papers say about X" lists every paper on X."""
+    agent = agent_for(sample_store, llm)
+    first = list(agent.respond("Which paper proposes a structure-aware pre-trained model for legal case retrieval?"))
+    sailer = first[-1].answer.citations[0].paper_id
+    history = [{"role": "user", "content": "..."}, {"role": "assistant", "content": first[-1].text}]
+    for question in ("What dataset did it use?", "How many GPUs did they use?"):
+        follow = list(agent.respond(question, history))[-1].answer
+        assert follow.covered and {c.paper_id for c in follow.citations} == {sailer}, follow.text
+    gpus = list(agent.respond("How many GPUs did they use?", history))[-1].answer
+    assert not gpus.said and "do not say" in gpus.text, gpus.text
+    replies = list(agent.respond("Summarise what these papers say about language models for code.", history))
+    assert replies[0].kind == "survey" and len(replies) == 2, "the papers' own openings at once, then the TL;DRs"
+    papers = replies[-1].papers
+    titles = [p.title for p in papers]
+    assert len(papers) >= 4 and sailer not in [p.id for p in papers], titles
+    assert {"UniXcoder", "CodeGen2", "GraphCodeBERT"} <= {t.split(":")[0] for t in titles}, titles
+    assert all(p.id in replies[-1].text for p in papers), "each line cites its paper"
+    assert replies[-1].text != replies[0].text, "the TL;DRs replace the openings"
+    # The seed page holds no reinforcement-learning paper: the honest answer is that none is about it.
+    none = list(agent.respond("Summarise what these papers say about reasoning with reinforcement learning."))[-1]
+    assert none.kind == "survey" and "None of the stored papers" in none.text and not none.papers
 
 
 def test_every_route_with_the_real_model(sample_store, llm):

@@ -90,3 +90,18 @@ def test_a_question_before_the_model_has_loaded_gets_its_checked_evidence(tmp_pa
     services.preload().join(timeout=300)
     *_, later = services.agent.respond(question)
     assert services.model_loaded and not later.answer.model_skipped
+
+
+def test_a_space_is_detected_as_gradio_detects_it_and_the_bind_address_is_respected(monkeypatch):
+    """Issue 20: SPACE_ID alone (any machine may set it) does not make a Space, so Gradio's mocked OAuth and the
+    0.0.0.0 bind never come from it; a user's GRADIO_SERVER_NAME always wins."""
+    from agent.settings import bind_address, running_in_space
+
+    monkeypatch.delenv("SYSTEM", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    monkeypatch.setenv("SPACE_ID", "someone/papers")
+    assert not running_in_space() and bind_address(running_in_space()) == "127.0.0.1"
+    monkeypatch.setenv("SYSTEM", "spaces")
+    assert running_in_space() and bind_address(True) == "0.0.0.0"
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "127.0.0.1")
+    assert bind_address(True) == "127.0.0.1"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
+from agent.answerable import AnswerJudge
+from agent.checker import ClaimChecker
 from agent.qa import QA
 from agent.router import Agent
 from agent.settings import CALIBRATED
@@ -27,8 +31,14 @@ def searcher_for(store: PaperStore) -> HybridSearcher:
     return HybridSearcher(store, {"dense": THRESHOLDS.dense_weight, "lexical": THRESHOLDS.lexical_weight})
 
 
+@functools.cache
+def judges() -> tuple[ClaimChecker, AnswerJudge]:
+    """The shipped claim checker and answerability model, loaded once per test process."""
+    return ClaimChecker(), AnswerJudge()
+
+
 def qa_for(store: PaperStore, model) -> QA:
-    return QA(searcher_for(store), model, THRESHOLDS.relevance)
+    return QA(searcher_for(store), model, THRESHOLDS.relevance, *judges())
 
 
 def agent_for(store: PaperStore, model) -> Agent:

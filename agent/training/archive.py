@@ -17,7 +17,6 @@ from pathlib import Path
 
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
-from vectorstore.sources import load_file
 
 VAL_FROM = date(2026, 5, 11)
 TEST_FROM = date(2026, 6, 1)
@@ -39,6 +38,9 @@ class ArchiveSplit:
 
 def read_archive(folder: Path) -> ArchiveSplit:
     """Every paper that has an `ai_summary`, by split; unreadable files are listed, not fatal."""
+    # Imported here: the trainers need only `read_jsonl`, and the GPU machine lacks the parsers' dependencies.
+    from vectorstore.sources import load_file
+
     result = ArchiveSplit()
     files = sorted(folder.glob("*.json"))
     if not files:

@@ -1,0 +1,89 @@
+"""The archive -> (question, evidence, label, kind) rows for the answerability model, one JSONL file per split.
+
+In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl` in the claim checker's row format (`claim`
+holds the question), so `agent.training.train_checker` trains it unchanged. Evidence is what the app gives the
+model: the question's best few sentences of one paper (`agent.answerable.answer_evidence`). Per paper, with the
+questions of `agent.training.questions` (TRAIN wording):
+- answered (label 1): a question describing the paper against its own text (`which`); "what numbers ..." where the
+  abstract states figures (`figure`); a question about its data where the abstract names a dataset (`data`);
+- not answered (label 0): the same description against another paper of the split (`other_paper`); "what
+  numbers ..." where the abstract states no number (`no_figure`); an attribute the text never mentions
+  (`unstated`: memory, licence, cost, hardware, epochs, funding, annotators, seed); the data question where no
+  dataset is named (`no_data`).
+Run: python -m agent.training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from pathlib import Path
+
+from agent.answerable import answer_evidence
+from agent.checker import source_sentences
+from agent.training.archive import write_splits
+from agent.training.questions import DATA_WORDS, FIGURE, TRAIN, describe, unstated_question, which_question
+from vectorstore.records import Paper
+
+DIGIT = re.compile(r"\d")
+
+
+def row(question: str, paper: Paper, label: int, kind: str) -> dict:
+    evidence = answer_evidence(question, source_sentences(paper.title, paper.abstract))
+    return {"claim": question, "evidence": evidence, "label": label, "kind": kind, "id": paper.id}
+
+
+def rows_of(paper: Paper, rng: random.Random, other: Paper) -> list[dict]:
+    found = describe(paper.ai_summary, paper.title)
+    if found is None:
+        return []
+    pick = rng.randrange(1000)
+    text = f"{paper.title} {paper.abstract}"
+    rows = [row(which_question(found, TRAIN, pick), paper, 1, "which")]
+    rows.append(row(which_question(found, TRAIN, pick + 1), other, 0, "other_paper"))
+    figure = TRAIN.figure[pick % len(TRAIN.figure)].format(d=found.phrase)
+    if FIGURE.search(paper.abstract):
+        rows.append(row(figure, paper, 1, "figure"))
+    elif not DIGIT.search(paper.abstract):
+        rows.append(row(figure, paper, 0, "no_figure"))
+    for offset in (0, 7):  # two attributes the text never mentions, so refusals see many kinds of question
+        unstated = unstated_question(found, text, TRAIN, pick + offset)
+        if unstated:
+            rows.append(row(unstated, paper, 0, "unstated"))
+    data = TRAIN.data[pick % len(TRAIN.data)]
+    rows.append(row(data, paper, 1, "data") if DATA_WORDS.search(text) else row(data, paper, 0, "no_data"))
+    return rows
+
+
+def nearest(paper: Paper, candidates: list[Paper]) -> Paper:
+    """The candidate whose summary shares most words with this one's: a harder wrong paper than a random one."""
+    words = set(paper.ai_summary.lower().split())
+    return max(candidates, key=lambda other: len(words & set(other.ai_summary.lower().split())))
+
+
+def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
+    def rows_for(name: str, papers: list[Paper]) -> list[dict]:
+        rng = random.Random(f"{seed}-{name}")
+        rows = []
+        for i, paper in enumerate(papers):
+            candidates = [papers[j] for j in rng.sample(range(len(papers)), min(12, len(papers))) if j != i]
+            if candidates:
+                rows += rows_of(paper, rng, nearest(paper, candidates))
+        return rows
+
+    return write_splits(archive, out, rows_for)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    print(json.dumps(write_pairs(args.archive, args.out, args.seed)))
+
+
+if __name__ == "__main__":
+    main()
