@@ -25,13 +25,13 @@ from pathlib import Path
 import gradio as gr
 
 from agent.access import Access
+from agent.answer.qa import Scope, message_text
 from agent.charts import trend_table, write_trend_png
 from agent.digest import build_digest
 from agent.foryou import Ranked, by_upvotes
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
 from agent.present import check_html, paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
-from agent.qa import Scope, message_text
 from agent.refresh import Refresher, refresh_interval
 from agent.related import related_for_many, related_papers
 from agent.render import to_html, to_markdown

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from agent.answer.qa import Scope
 from agent.charts import write_trend_png
 from agent.digest import build_digest
 from agent.errors import first_line
@@ -23,7 +24,6 @@ from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days,
 from agent.mail import send_digest
 from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
 from agent.profile import parse_profile
-from agent.qa import Scope
 from agent.related import related_papers
 from agent.render import render
 from agent.services import Services
@@ -219,7 +219,7 @@ def check(ctx, text, paper_id, jsonl, as_json) -> None:
 
 def check_jsonl(services: Services, path: Path) -> None:
     """One JSON result line per input line, in order; a bad line gets an error line (and one on stderr)."""
-    from agent.check_text import check_lines
+    from agent.answer.check_text import check_lines
 
     try:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -24,7 +24,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableConfig
 from pydantic import ConfigDict
 
-from agent.chat_model import ChatModel, Messages
+from agent.models.chat_model import ChatModel, Messages
 from vectorstore.records import ARXIV_ID
 from vectorstore.search import HybridSearcher, Query
 
@@ -85,7 +85,7 @@ class PapersChatModel(BaseChatModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    model: Any  # a ChatModel (agent/chat_model.py); Any because Protocols are not pydantic types
+    model: Any  # a ChatModel (agent/models/chat_model.py); Any because Protocols are not pydantic types
     max_new_tokens: int = 128
 
     @classmethod

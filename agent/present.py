@@ -12,8 +12,8 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from agent.answer.qa import Answer, Citation
 from agent.errors import QuestionError
-from agent.qa import Answer, Citation
 from agent.tldr import Tldr
 from vectorstore.records import Paper
 
@@ -154,7 +154,7 @@ def answer_terminal(answer: Answer, bold=lambda text: text) -> str:
 
 
 def check_html(checks: list) -> str:
-    """Each checked sentence (agent/check_text.py), marked supported or not, with the paper and the evidence
+    """Each checked sentence (agent/answer/check_text.py), marked supported or not, with the paper and the evidence
     sentence it was judged against; every piece of text escaped."""
     if not checks:
         return "<p>No sentences to check.</p>"

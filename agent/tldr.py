@@ -4,7 +4,7 @@ In: papers, a chat model, the store (for the cache) and the `tldr` prompt. Out: 
 whether it is a fallback (the abstract's own sentence) because generation failed or its output did not pass the
 checks: `clean_tldr`'s rules (small models ramble, echo the prompt, write "This paper ..." and stop mid-sentence:
 it repairs what can be repaired and rejects the rest, including any number or name that is not in the title or
-abstract), then the trained claim checker (`agent/checker.py`) against the title and abstract. When the model
+abstract), then the trained claim checker (`agent/answer/checker.py`) against the title and abstract. When the model
 itself fails (a crashed server, say), the fallbacks carry the error and are not cached: once the model is back,
 the paper gets a real TL;DR. The cache key holds a hash of the title and abstract, so a corrected abstract is
 summarised again.
@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from agent.chat_model import ChatModel
-from agent.checker import ClaimChecker, source_sentences
-from agent.claims import Source, invented
+from agent.answer.checker import ClaimChecker, source_sentences
+from agent.answer.claims import Source, invented
 from agent.errors import first_line
+from agent.models.chat_model import ChatModel
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
 

@@ -7,7 +7,7 @@ judged right by:
 - `checker`: the trained cross-encoder alone, at the threshold chosen on the validation days;
 - `gate_and_checker`: what the app runs (numbers and names must be in the source, then the checker; the rows'
   evidence is `select_evidence`'s, as in `ClaimChecker.verdicts`);
-- `lexical`: every number, name and content word of the claim in the source (`agent/claims.py`, the old check);
+- `lexical`: every number, name and content word of the claim in the source (`agent/answer/claims.py`, the old check);
 - `numbers_names`: numbers and names only (the gate alone).
 Speed: milliseconds per claim, scored in batches of 32 on this machine's CPU.
 Writes benchmarks/results/checker_eval.json. Run: .venv/bin/python -m benchmarks.checker_eval [--limit N]
@@ -20,8 +20,8 @@ import random
 import time
 from collections import defaultdict
 
-from agent.checker import ClaimChecker, source_sentences
-from agent.claims import Source, check
+from agent.answer.checker import ClaimChecker, source_sentences
+from agent.answer.claims import Source, check
 from agent.training.archive import read_archive
 from agent.training.checker_pairs import names_in, rows_of
 from benchmarks.common import SHARED, write_result

@@ -60,7 +60,7 @@ def first_tldr(args) -> None:
     import torch
     import transformers  # noqa: F401
 
-    from agent.llm import LocalLLM
+    from agent.models.llm import LocalLLM
     from agent.tldr import TldrWriter
 
     stages["imports"] = time.perf_counter() - STARTED
@@ -70,7 +70,7 @@ def first_tldr(args) -> None:
     converted = any(args.cache.glob("models/*/config.json"))
     llm = LocalLLM(str(args.gguf), args.cache, device="cuda", graphs=False)
     stages["convert_and_load" if not converted else "load"] = time.perf_counter() - STARTED - sum(stages.values())
-    from agent.graph_decode import GraphDecoder
+    from agent.models.graph_decode import GraphDecoder
 
     llm.decoder = GraphDecoder(llm.model, llm.tokenizer)
     llm.decoder.warm_up()
@@ -140,7 +140,7 @@ def pick_days(papers, count: int = 10) -> list[list]:
 
 def same_tokens(gguf: Path, cache: Path, conversations: list) -> dict:
     """Rows whose decoder output equals `generate`'s (greedy, the same sentence-end stop), in float32."""
-    from agent.llm import LocalLLM
+    from agent.models.llm import LocalLLM
 
     llm = LocalLLM(str(gguf), cache, device="cuda", dtype="float32")
     decoded = llm.generate(conversations, MAX_NEW, stop=(". ", ".\n"))
@@ -168,7 +168,7 @@ def main() -> None:
         return
     import torch
 
-    from agent.llm import LocalLLM
+    from agent.models.llm import LocalLLM
     from agent.tldr import TldrWriter, conversation
     from benchmarks.common import write_result
 

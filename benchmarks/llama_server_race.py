@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from agent.llm import LocalLLM
+from agent.models.llm import LocalLLM
 from agent.tldr import TldrWriter, conversation
 from benchmarks.common import ROOT, write_result
 from benchmarks.tldr_speed import MAX_NEW, llama_cpp_run, load_papers, peer_gguf

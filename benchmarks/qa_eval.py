@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.claims import Source, invented, split_sentences, terms_of
+from agent.answer.claims import Source, invented, split_sentences, terms_of
 from agent.ingest import ingest_paths
 from agent.present import answer_markdown
 from agent.services import Services

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from rouge_score import rouge_scorer
 
-from agent.checker import ClaimChecker
-from agent.claims import Source, invented
-from agent.llm import LocalLLM
+from agent.answer.checker import ClaimChecker
+from agent.answer.claims import Source, invented
+from agent.models.llm import LocalLLM
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter, clip_words, first_sentence, hype_words
 from agent.training.archive import read_archive

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.checker import ClaimChecker
-from agent.llm import LocalLLM, bundled_gguf
+from agent.answer.checker import ClaimChecker
+from agent.models.llm import LocalLLM, bundled_gguf
 from agent.tldr import TldrWriter, conversation
 from benchmarks.common import ROOT, SHARED, write_result
 from vectorstore.parse_api import papers_from_payload
@@ -40,7 +40,7 @@ def timed(fn) -> tuple[float, object]:
 
 def peer_gguf(adapter: str = "bundled") -> Path:
     """The GGUF llama.cpp runs: the bundled one with the shipped adapter merged (built once under build/)."""
-    from agent.llm import adapter_for, adapter_key
+    from agent.models.llm import adapter_for, adapter_key
     from agent.training.merge_gguf import merge
 
     lora = adapter_for("smollm2", adapter)

@@ -57,7 +57,7 @@ def model_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def llm(model_dir):
     """The real bundled SmolLM2-135M-Instruct on the CPU."""
-    from agent.llm import LocalLLM
+    from agent.models.llm import LocalLLM
 
     return LocalLLM("smollm2", model_dir, device="cpu")
 

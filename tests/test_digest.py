@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from aiosmtpd.controller import Controller
 
-from agent.claims import Source, invented
+from agent.answer.claims import Source, invented
 from agent.digest import build_digest
 from agent.errors import DigestError
 from agent.ingest import ingest_paths

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.graph_decode import GraphDecoder, bucket_for
+from agent.models.graph_decode import GraphDecoder, bucket_for
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +18,10 @@ def models(llm, model_dir):
     import torch
     from transformers import AutoModelForCausalLM
 
-    import agent.llm
+    import agent.models.llm
 
-    adapter = agent.llm.adapter_for("smollm2", "bundled")
-    folder = agent.llm.converted_dir(model_dir, agent.llm.bundled_gguf(), adapter)
+    adapter = agent.models.llm.adapter_for("smollm2", "bundled")
+    folder = agent.models.llm.converted_dir(model_dir, agent.models.llm.bundled_gguf(), adapter)
 
     def load():
         return AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32).eval()

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent import claims, evidence, present, qa, tldr
-from agent.router import NAMED_PAPER, QUESTION, RULES, TODAY
+from agent import present, tldr
+from agent.answer import claims, evidence, qa
+from agent.answer.router import NAMED_PAPER, QUESTION, RULES, TODAY
 from vectorstore import parse_page, pdf, records
 from vectorstore.errors import SourceError
 from vectorstore.parse_api import papers_from_payload

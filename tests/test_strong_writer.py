@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from agent.remote_llm import OpenAIChat
+from agent.models.remote_llm import OpenAIChat
 from agent.services import Services
 from agent.settings import Settings
 from agent.training.corrupt import add_clause, negate

@@ -15,7 +15,7 @@ import pytest
 from rouge_score import rouge_scorer
 
 from agent.errors import ModelError
-from agent.llm import TLDR_ADAPTER, LocalLLM
+from agent.models.llm import TLDR_ADAPTER, LocalLLM
 from agent.tldr import TldrWriter, hype_words
 from agent.training.corrupt import negate
 from vectorstore.records import Paper
@@ -82,7 +82,7 @@ def test_a_missing_or_broken_adapter_is_an_error_never_the_untrained_model(tmp_p
 
 
 def test_the_checker_accepts_faithful_summaries_and_rejects_their_negations():
-    from agent.checker import ClaimChecker, source_sentences
+    from agent.answer.checker import ClaimChecker, source_sentences
 
     checker = ClaimChecker()
     sources = [source_sentences(p.title, p.abstract) for p in PAPERS]
@@ -107,3 +107,28 @@ def test_the_apps_writer_shows_a_tldr_only_when_the_checker_supports_it(tmp_path
     tldrs = services.writer.tldrs([faithful, negated])
     assert not tldrs[faithful.id].fallback and tldrs[faithful.id].text == faithful.ai_summary
     assert tldrs[negated.id].fallback and tldrs[negated.id].reason.startswith("not supported by the abstract")
+
+
+def test_the_shipped_answerability_model_tells_an_answer_from_its_absence():
+    """Held-out papers, questions in words their abstracts do not use (from their `ai_summary`): each paper's own
+    text answers the question about it; another paper's text, or its own for an attribute it never states, does not."""
+    from agent.answer.answerable import AnswerJudge
+    from agent.answer.checker import source_sentences
+    from agent.training.questions import EVAL, describe, unstated_question
+
+    judge = AnswerJudge()
+    described = [(p, describe(p.ai_summary, p.title)) for p in PAPERS]
+    described = [(p, d) for p, d in described if d is not None]
+    assert len(described) >= 5
+    own, other, unstated = [], [], []
+    for i, (paper, found) in enumerate(described):
+        text = source_sentences(paper.title, paper.abstract)
+        neighbour = described[(i + 1) % len(described)][0]
+        own.append(judge.answers(found.which, text)[0])
+        other.append(judge.answers(found.which, source_sentences(neighbour.title, neighbour.abstract))[0])
+        question = unstated_question(found, f"{paper.title} {paper.abstract}", EVAL, i)
+        if question:
+            unstated.append(judge.answers(question, text)[0])
+    assert sum(own) >= len(own) - 1, own
+    assert sum(other) <= 1, other
+    assert unstated and sum(unstated) <= 1, unstated

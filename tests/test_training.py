@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from agent.training import checker_pairs, tldr_pairs, train_checker, train_tldr
+from agent.training import answer_pairs, checker_pairs, tldr_pairs, train_checker, train_tldr
 
 TRAIN_DAY, VAL_DAY = "2025-06-02.json", "2026-05-12.json"
 
@@ -65,7 +65,7 @@ def test_tldr_training_without_usable_pairs_says_so(tmp_path):
 
 
 def test_checker_training_runs_and_its_weights_load_in_the_app(tiny_archive, tmp_path):
-    from agent.checker import ClaimChecker
+    from agent.answer.checker import ClaimChecker
 
     counts = checker_pairs.write_pairs(tiny_archive, tmp_path / "rows")
     assert counts["train"] >= 3 * 6, "each paper gives supported rows and several kinds of corruption"
@@ -80,8 +80,22 @@ def test_checker_training_runs_and_its_weights_load_in_the_app(tiny_archive, tmp
     assert len(checker.scores(["A claim."], ["Some evidence."])) == 1
 
 
+def test_answerability_rows_train_a_model_the_app_loads(tiny_archive, tmp_path):
+    from agent.answer.answerable import AnswerJudge
+
+    counts = answer_pairs.write_pairs(tiny_archive, tmp_path / "rows")
+    rows = [json.loads(line) for line in (tmp_path / "rows" / "train.jsonl").read_text().splitlines()]
+    assert counts["train"] == len(rows) >= 5, "a described paper: its own text, another paper's, unstated, data"
+    assert {"which", "other_paper", "unstated"} <= {r["kind"] for r in rows}
+    assert all(r["claim"].endswith(("?", ".")) and r["evidence"] for r in rows), "questions against evidence"
+    out = tmp_path / "run"
+    train_checker.main(["--rows", str(tmp_path / "rows"), "--out", str(out), "--batch-size", "8", "--max-steps", "2"])
+    judge = AnswerJudge(out / "best")
+    assert 0.0 <= judge.scores(["Which paper does this?"], [["A title", "One sentence."]])[0] <= 1.0
+
+
 def test_a_missing_or_broken_checker_names_the_file_and_the_fix(tmp_path):
-    from agent.checker import WEIGHTS, ClaimChecker
+    from agent.answer.checker import WEIGHTS, ClaimChecker
     from agent.errors import ModelError
 
     shutil.copytree(WEIGHTS, tmp_path / "checker")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from agent.answerable import AnswerJudge
-from agent.checker import ClaimChecker
-from agent.qa import QA
-from agent.router import Agent
+from agent.answer.answerable import AnswerJudge
+from agent.answer.checker import ClaimChecker
+from agent.answer.qa import QA
+from agent.answer.router import Agent
 from agent.settings import CALIBRATED
 from agent.tldr import TldrWriter
 from agent.trends import TrendFinder, TrendThresholds

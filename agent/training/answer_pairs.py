@@ -2,7 +2,7 @@
 
 In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl` in the claim checker's row format (`claim`
 holds the question), so `agent.training.train_checker` trains it unchanged. Evidence is what the app gives the
-model: the question's best few sentences of one paper (`agent.answerable.answer_evidence`). Per paper, with the
+model: the question's best few sentences of one paper (`agent.answer.answerable.answer_evidence`). Per paper, with the
 questions of `agent.training.questions` (TRAIN wording):
 - answered (label 1): a question describing the paper against its own text (`which`); "what numbers ..." where the
   abstract states figures (`figure`); a question about its data where the abstract names a dataset (`data`);
@@ -21,8 +21,8 @@ import random
 import re
 from pathlib import Path
 
-from agent.answerable import answer_evidence
-from agent.checker import source_sentences
+from agent.answer.answerable import answer_evidence
+from agent.answer.checker import source_sentences
 from agent.training.archive import write_splits
 from agent.training.questions import DATA_WORDS, FIGURE, TRAIN, describe, unstated_question, which_question
 from vectorstore.records import Paper

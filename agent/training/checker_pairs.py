@@ -2,7 +2,7 @@
 
 In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl`, one `{"claim", "evidence", "label", "kind",
 "id"}` object a line. Evidence is what the app gives the checker: the claim's best few sentences of the paper's
-title and abstract (`agent.checker.select_evidence`). Per paper:
+title and abstract (`agent.answer.checker.select_evidence`). Per paper:
 - supported (label 1): `ai_summary` (kind `ai_summary`) and two abstract sentences (kind `abstract`);
 - unsupported (label 0): each corruption of `agent.training.corrupt` applied to `ai_summary` or an abstract
   sentence, another paper's summary against this paper's evidence (`other_paper`), and an abstract sentence against
@@ -17,7 +17,7 @@ import json
 import random
 from pathlib import Path
 
-from agent.checker import select_evidence, source_sentences
+from agent.answer.checker import select_evidence, source_sentences
 from agent.tldr import lead_name
 from agent.training.archive import write_splits
 from agent.training.corrupt import KINDS, NAME, corrupt

@@ -98,7 +98,7 @@ def merge(gguf_path: Path, adapter: Path, out: Path) -> int:
 
 
 def main() -> None:
-    from agent.llm import TLDR_ADAPTER, bundled_gguf
+    from agent.models.llm import TLDR_ADAPTER, bundled_gguf
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gguf", type=Path, default=None, help="default: the bundled SmolLM2 GGUF")

@@ -115,7 +115,7 @@ def load_base(base: str, cache: Path, device: str):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agent.llm import model_source
+    from agent.models.llm import model_source
 
     source = model_source(base, cache)
     tokenizer = AutoTokenizer.from_pretrained(source)

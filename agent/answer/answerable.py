@@ -5,7 +5,7 @@ that they answer it, from a MiniLM cross-encoder trained by `agent/training/trai
 `agent/training/answer_pairs.py` (questions made from `ai_summary` against their own paper, another paper, and
 attributes the paper never states). It is the claim checker's architecture with its own weights
 (`agent/weights/answerable/`); the question's exact numbers and names are still checked first, in
-`agent/evidence.py`. This decides "the papers do not say": by meaning, not by a missing word.
+`agent/answer/evidence.py`. This decides "the papers do not say": by meaning, not by a missing word.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agent.checker import MAX_EVIDENCE_CHARS, ClaimChecker, select_evidence
+from agent.answer.checker import MAX_EVIDENCE_CHARS, ClaimChecker, select_evidence
 
-WEIGHTS = Path(__file__).resolve().parent / "weights" / "answerable"
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "answerable"
 EVIDENCE_SENTENCES = 3
 DIGIT = re.compile(r"\d")
 

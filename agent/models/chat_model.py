@@ -1,8 +1,8 @@
 """The chat-model protocol every backend speaks.
 
 In: chat messages (`Messages`: role/content dicts; a final assistant message is a prefix the answer continues).
-Out: `ChatModel`, what `tldr.py`, `qa.py` and the LangChain adapter call. The backends (`agent/llm.py`, local
-transformers; `agent/remote_llm.py`, an OpenAI-compatible server) each import this module and never each other;
+Out: `ChatModel`, what `tldr.py`, `qa.py` and the LangChain adapter call. The backends (`agent/models/llm.py`, local
+transformers; `agent/models/remote_llm.py`, an OpenAI-compatible server) each import this module and never each other;
 `agent/services.py` picks one.
 """
 

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from agent.chat_model import Messages
 from agent.errors import ModelError
+from agent.models.chat_model import Messages
 
 
 def chat_messages(messages: Messages) -> Messages:

@@ -8,7 +8,7 @@ The bundled model comes with the TL;DR writer's LoRA adapter (`agent/weights/tld
 streaming) runs one plain model; `adapter="none"` runs the untrained model, a folder runs another adapter.
 Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
 they come). The GGUF is de-quantised once (~20 s here) and saved as safetensors in the cache folder; later loads
-take a fraction of a second. On a GPU, batched generation goes through `agent/graph_decode.py` (a static KV cache
+take a fraction of a second. On a GPU, batched generation goes through `agent/models/graph_decode.py` (a static KV cache
 and one CUDA graph per batch bucket, captured while loading), so no request compiles anything. `trust_remote_code`
 stays off.
 """
@@ -22,15 +22,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.chat_model import Messages
 from agent.errors import ModelError, first_line
+from agent.models.chat_model import Messages
 from vectorstore.embeddings import cpu_has_bf16
 
 BUNDLED = "smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # The hub model the GGUF was quantised from: the shipped adapter fits it too (a Space's fallback).
 BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
-TLDR_ADAPTER = Path(__file__).resolve().parent / "weights" / "tldr-lora"
+TLDR_ADAPTER = Path(__file__).resolve().parents[1] / "weights" / "tldr-lora"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 REBUILD_ADAPTER = (
     "Reinstall the package, or rebuild the adapter with `python -m agent.training.train_tldr --ship "
@@ -204,7 +204,7 @@ class LocalLLM:
         # inside a request.
         self.decoder = None
         if placement.device.startswith("cuda") if graphs is None else graphs:
-            from agent.graph_decode import GraphDecoder
+            from agent.models.graph_decode import GraphDecoder
 
             self.decoder = GraphDecoder(self.model, self.tokenizer)
             self.decoder.warm_up()

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agent.claims import split_sentences
+from agent.answer.claims import split_sentences
+from agent.answer.qa import QA, Answer, Scope, papers_in_history
 from agent.digest import Digest, build_digest
 from agent.errors import QuestionError
 from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
-from agent.qa import QA, Answer, Scope, papers_in_history
 from agent.render import to_markdown
 from agent.tldr import TldrWriter, model_failure
 from agent.trends import Trend, TrendFinder, trend_markdown, trend_topic

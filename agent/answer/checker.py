@@ -2,7 +2,7 @@
 
 In: a sentence someone wrote (a TL;DR, an answer sentence, a summary pasted by a user) and the texts it may draw on
 (a paper's title and abstract, cited passages). Out: `Verdict`. Two stages:
-1. the exact gate (`agent/claims.py`): a number or name that no source states rejects the claim outright;
+1. the exact gate (`agent/answer/claims.py`): a number or name that no source states rejects the claim outright;
 2. the trained checker: a MiniLM cross-encoder (fine-tuned by `agent/training/train_checker.py` on `ai_summary`
    sentences and their corruptions) reads the claim against its best few evidence sentences, chosen by shared
    content words (`select_evidence`), and gives the probability that they support it.
@@ -16,10 +16,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.claims import Source, check, split_sentences, terms_of
+from agent.answer.claims import Source, check, split_sentences, terms_of
 from agent.errors import ModelError
 
-WEIGHTS = Path(__file__).resolve().parent / "weights" / "checker"
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "checker"
 EVIDENCE_SENTENCES = 3
 MAX_EVIDENCE_CHARS = 1200
 MAX_TOKENS = 256
