@@ -19,8 +19,10 @@ import re
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlparse
 
 import gradio as gr
 
@@ -98,6 +100,15 @@ class Scratch:
                     shutil.rmtree(child, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who sent a request, as the handlers see it: a typed token, the Hugging Face sign-in, the HTTP request."""
+
+    token: str = ""
+    profile: gr.OAuthProfile | None = None
+    request: gr.Request | None = None
+
+
 class PapersApp:
     """The app's handlers; each is a thin call into the services, turning typed errors into gr.Error."""
 
@@ -168,17 +179,20 @@ class PapersApp:
         passages = self.services.searcher.search(Query(query[:2000], max(1, min(int(k), 50))))
         return [p.to_dict() for p in passages]
 
-    def ranked(self, papers: list[Paper], ranking: str) -> list[Ranked]:
+    def ranked(self, papers: list[Paper], ranking: str, viewer: Viewer | None = None) -> list[Ranked]:
         if ranking != "For you":
             return by_upvotes(papers)
+        self.check_profile_reader(viewer or Viewer())
         with errors_as_gradio():
             return self.services.for_you.rank(papers)
 
-    def today_html(self, day: str, ranking: str = "Upvotes") -> str:
+    def today_html(
+        self, day: str, ranking: str = "Upvotes", profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> str:
         papers, tldrs = self.day_papers(day)
         if not papers:
             return "<p>No papers for this day. Add some in the Library tab.</p>"
-        ranked = self.ranked(papers, ranking)
+        ranked = self.ranked(papers, ranking, Viewer("", profile, request))
         related = related_for_many(self.services.catalog.current(), [p.id for p in papers], RELATED_ON_CARDS)
         return "".join(paper_card(r.paper, tldrs.get(r.paper.id), r.reason, related.get(r.paper.id)) for r in ranked)
 
@@ -218,7 +232,14 @@ class PapersApp:
         ]
 
     @gpu
-    def write_tldrs(self, day: str, ranking: str = "Upvotes", progress=gr.Progress()) -> str:
+    def write_tldrs(
+        self,
+        day: str,
+        ranking: str = "Upvotes",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
+        progress=gr.Progress(),
+    ) -> str:
         papers = self.listed(day)
         progress(0, desc="Loading the model")
         done = [0]
@@ -229,10 +250,19 @@ class PapersApp:
 
         with errors_as_gradio():
             warn_model_failure(self.services.writer.tldrs(papers, tick).values())
-        return self.today_html(day, ranking)
+        return self.today_html(day, ranking, profile, request)
 
     @gpu
-    def digest(self, start: str, end: str = "", top: float = 10, for_you: bool = False) -> dict:
+    def digest(
+        self,
+        start: str,
+        end: str = "",
+        top: float = 10,
+        for_you: bool = False,
+        token: str = "",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
+    ) -> dict:
         """Compose the digest of a day or a date range: the top papers, grouped into topics, each with a checked
         one-sentence TL;DR; returned as Markdown and as e-mail-ready HTML.
 
@@ -240,8 +270,12 @@ class PapersApp:
             start: First day, YYYY-MM-DD.
             end: Last day, YYYY-MM-DD; empty for just the first day.
             top: How many papers.
-            for_you: Rank by the reader's interest profile instead of by upvotes.
+            for_you: Rank by the reader's interest profile instead of by upvotes (public mode: owners only,
+                unless the owner shares the profile).
+            token: The admin token, in public mode, for `for_you`.
         """
+        if for_you:
+            self.check_profile_reader(Viewer(token, profile, request))
         first, last = self.parse_day(start), self.parse_day(end or start)
         if last < first:
             raise gr.Error("The end date is before the start date.")
@@ -257,9 +291,18 @@ class PapersApp:
             "papers": len(result.items),
         }
 
-    def digest_view(self, start: str, end: str, top: float, ranking: str = "Upvotes", progress=gr.Progress()):
+    def digest_view(
+        self,
+        start: str,
+        end: str,
+        top: float,
+        ranking: str = "Upvotes",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
+        progress=gr.Progress(),
+    ):
         progress(0, desc="Writing TL;DRs")
-        result = self.digest(start, end, top, ranking == "For you")
+        result = self.digest(start, end, top, ranking == "For you", "", profile, request)
         folder = self.scratch.folder()
         md, page = folder / "digest.md", folder / "digest.html"
         md.write_text(result["markdown"], encoding="utf-8")
@@ -340,13 +383,18 @@ class PapersApp:
         found = self.topic_trends(topics, start, end)
         return trend_table(found), "\n\n".join(trend_markdown(t) for t in found)
 
-    def for_you(self, day: str = "") -> list[dict]:
+    def for_you(
+        self, day: str = "", token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> list[dict]:
         """The papers of a day ranked for the reader: by followed authors first, then by closeness to their
-        interests and liked papers, each with the reason ("matches: speculative decoding").
+        interests and liked papers, each with the reason ("matches: speculative decoding"). Public mode: owners
+        only, unless the owner shares the profile.
 
         Args:
             day: The day as YYYY-MM-DD; empty for the newest day in the store.
+            token: The admin token, in public mode.
         """
+        self.check_profile_reader(Viewer(token, profile, request))
         papers = self.listed(day)
         with errors_as_gradio():
             return [
@@ -354,34 +402,53 @@ class PapersApp:
                 for r in self.services.for_you.rank(papers)
             ]
 
-    def profile(self) -> dict:
+    def profile(self, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> dict:
         """The reader's interest profile: free-text interests, liked paper ids and followed authors or
-        organisations (what the "for you" ranking uses)."""
+        organisations (what the "for you" ranking uses). Public mode: owners only, unless the owner shares it.
+
+        Args:
+            token: The admin token, in public mode.
+        """
+        self.check_profile_reader(Viewer(token, profile, request))
         with errors_as_gradio():
             return self.services.profiles.load().model_dump()
 
-    def like_paper(self, paper_id: str, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
+    def like_paper(
+        self,
+        paper_id: str,
+        token: str = "",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
+    ) -> str:
         """Like a paper: the "for you" ranking puts papers like it first. Public mode: owners only.
 
         Args:
             paper_id: The paper's id (an arXiv id such as 2505.24864).
             token: The admin token, in public mode.
         """
-        self.check_owner(token, profile)
+        self.check_owner(token, profile, request)
         with errors_as_gradio():
             paper = self.store.get_paper(paper_id.strip())
             saved = self.services.profiles.edit("liked", add=[paper.id])
         return f"Liked “{paper.title}”; {len(saved.liked)} liked papers."
 
-    def like_from_card(self, token: str, event: gr.EventData, profile: gr.OAuthProfile | None = None) -> str:
+    def like_from_card(
+        self, token: str, event: gr.EventData, profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> str:
         """The ♥ on a card: `trigger('click', {paper: id})` in LIKE_JS arrives as `event.paper`."""
-        return self.like_paper(str(getattr(event, "paper", "")), token, profile)
+        return self.like_paper(str(getattr(event, "paper", "")), token, profile, request)
 
     def save_profile(
-        self, interests: str, liked: str, authors: str, token: str = "", profile: gr.OAuthProfile | None = None
+        self,
+        interests: str,
+        liked: str,
+        authors: str,
+        token: str = "",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
     ) -> str:
         """Replace the profile with these lists, one entry per line. Public mode: owners only."""
-        self.check_owner(token, profile)
+        self.check_owner(token, profile, request)
         ids = tidy(liked.replace(",", "\n").splitlines())
         with errors_as_gradio():
             for paper_id in ids:
@@ -390,8 +457,10 @@ class PapersApp:
             self.services.profiles.replace(new)
         return f"Saved: {len(new.interests)} interests, {len(new.liked)} liked papers, {len(new.authors)} followed."
 
-    def import_profile(self, file, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
-        self.check_owner(token, profile)
+    def import_profile(
+        self, file, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> str:
+        self.check_owner(token, profile, request)
         if file is None:
             raise gr.Error("Choose a profile .json file first.")
         path = Path(file if isinstance(file, str) else file.name)
@@ -399,12 +468,19 @@ class PapersApp:
             self.services.profiles.replace(parse_profile(path.read_text(encoding="utf-8", errors="replace"), path.name))
         return "Profile imported."
 
-    def profile_fields(self) -> tuple[str, str, str]:
+    def profile_fields(
+        self, profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> tuple[str, str, str]:
+        try:
+            self.check_profile_reader(Viewer("", profile, request))
+        except gr.Error:  # a visitor opening the page sees empty fields, not an error
+            return "", "", ""
         with errors_as_gradio():
             current = self.services.profiles.load()
         return "\n".join(current.interests), "\n".join(current.liked), "\n".join(current.authors)
 
-    def export_profile(self) -> str:
+    def export_profile(self, profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> str:
+        self.check_profile_reader(Viewer("", profile, request))
         folder = self.scratch.folder()
         path = folder / "profile.json"
         with errors_as_gradio():
@@ -420,11 +496,27 @@ class PapersApp:
                 return Scope(paper_ids=(self.store.get_paper(paper_id.strip()).id,))
         return Scope()
 
-    def check_owner(self, token: str, profile: gr.OAuthProfile | None) -> None:
+    def check_profile_reader(self, viewer: Viewer) -> None:
+        headers = dict(viewer.request.headers) if viewer.request is not None else {}
+        user = viewer.profile.username if viewer.profile else ""
         with errors_as_gradio():
-            self.access.check_write(profile.username if profile else "", token or "")
+            self.access.check_profile(user, viewer.token or "", from_own_page(headers))
 
-    def ingest_files(self, files, token: str = "", profile: gr.OAuthProfile | None = None, progress=gr.Progress()):
+    def check_owner(self, token: str, profile: gr.OAuthProfile | None, request: gr.Request | None = None) -> None:
+        """A write needs an owner: signed in (and then from the app's own page: the sign-in cookie rides along on
+        another site's requests too) or holding the admin token."""
+        headers = dict(request.headers) if request is not None else {}
+        with errors_as_gradio():
+            self.access.check_write(profile.username if profile else "", token or "", from_own_page(headers))
+
+    def ingest_files(
+        self,
+        files,
+        token: str = "",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
+        progress=gr.Progress(),
+    ):
         """Add papers to the store from files: Daily Papers API .json, saved pages (.txt) or PDFs. Public mode:
         owners only.
 
@@ -432,7 +524,7 @@ class PapersApp:
             files: The files to add (at most 20, each at most 20 MB).
             token: The admin token, in public mode.
         """
-        self.check_owner(token, profile)
+        self.check_owner(token, profile, request)
         paths = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
         if not paths:
             raise gr.Error("Choose one or more .json, .txt or .pdf files first.")
@@ -449,14 +541,16 @@ class PapersApp:
         self.services.searcher.lexical.refresh()  # the uploader waits for it; other searches use the old index
         return report(summary, lines) + "\n\n" + self.counts()
 
-    def fetch_day(self, day: str, token: str = "", profile: gr.OAuthProfile | None = None) -> str:
+    def fetch_day(
+        self, day: str, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> str:
         """Fetch one day of the Hugging Face Daily Papers from its API into the store. Public mode: owners only.
 
         Args:
             day: The day, YYYY-MM-DD (or "today").
             token: The admin token, in public mode.
         """
-        self.check_owner(token, profile)
+        self.check_owner(token, profile, request)
         warnings: list[str] = []
         client = open_api(self.services.settings, warnings.append)
         lines: list[str] = []
@@ -483,6 +577,17 @@ class PapersApp:
             f"- **Model:** `{choice.model}` on {device}{note}\n- **Embeddings:** `{settings.embed_model}`\n"
             f"- **Store:** {store}\n- **Mode:** {mode}\n- {self.counts()}"
         )
+
+
+def from_own_page(headers: dict[str, str]) -> bool:
+    """The request was sent by the app's own page: its Origin (else Referer) names the host it was sent to (or the
+    Space's public host). Browsers set Origin on every cross-site POST and a page cannot forge it; a request with
+    neither is no browser's, so no visitor's cookie rode along unasked."""
+    source = headers.get("origin") or headers.get("referer") or ""
+    if not source:
+        return True
+    hosts = {headers.get("x-forwarded-host", ""), headers.get("host", ""), os.environ.get("SPACE_HOST", "")} - {""}
+    return urlparse(source).netloc.lower() in {h.lower() for h in hosts}
 
 
 def public_record(paper: Paper, **extra) -> dict:

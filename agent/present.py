@@ -42,7 +42,10 @@ def esc(text: str) -> str:
 
 
 def md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text or "")
+    """Feed text as literal Markdown: no emphasis, links, images or HTML, and no bare URL that a renderer would turn
+    into a link by itself (GFM autolinks "https://…" and "www.…")."""
+    escaped = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text or "")
+    return re.sub(r"(?i)(?<=\w):(?=//)|\b(www)\.", lambda m: "\\:" if m.group(1) is None else "www\\.", escaped)
 
 
 def safe_url(url: str) -> str:

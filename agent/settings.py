@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # Public mode (default on a Hugging Face Space): visitors read, search, ask and get bounded digests; adding
     # papers needs an owner (a Hugging Face user named in `owners`, or the `admin_token`).
     public: bool | None = None
+    # In public mode the reader's profile (interests, likes, follows) and the "for you" ranking, whose reasons repeat
+    # it, are the owners' only, unless the owner opts in (PAPERS_PUBLIC_PROFILE=1).
+    public_profile: bool = False
     owners: str = ""
     admin_token: str = ""
     max_digest_papers: int = 50

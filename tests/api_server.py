@@ -8,29 +8,25 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from tests.servers import LoopbackHTTP
 
-class FakeDailyPapers:
+
+class FakeDailyPapers(LoopbackHTTP):
     def __init__(self, archive: Path) -> None:
         self.archive = archive
         self.faults: dict[str, list[tuple]] = {}
         self.requests: list[str] = []
         self.pdfs: dict[str, Path] = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api"
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.root}/api"
 
     def handler(self):
         fake = self
@@ -73,11 +69,3 @@ class FakeDailyPapers:
                     self.wfile.write(body)
 
         return Handler
-
-    def __enter__(self) -> FakeDailyPapers:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()

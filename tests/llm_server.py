@@ -8,21 +8,21 @@ plain and streamed (server-sent events, word by word). Every prompt is logged.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.servers import LoopbackHTTP
 
 
-class ScriptedOpenAI:
+class ScriptedOpenAI(LoopbackHTTP):
     def __init__(self, reply: Callable[[str], str]) -> None:
         self.reply = reply
         self.prompts: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.root
 
     def handler(self):
         fake = self
@@ -59,11 +59,3 @@ class ScriptedOpenAI:
                 self.wfile.write(data)
 
         return Handler
-
-    def __enter__(self) -> ScriptedOpenAI:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -35,7 +35,12 @@ def running_app(tmp_path_factory, archive, embedder, llm):
     hostile = json.loads(json.dumps(records[1]))
     hostile["paper"].update(id="2605.99998", title=HOSTILE_TITLE, upvotes=500)
     hostile_file = data / "2026-05-01.json"  # the newest day, so the Today tab opens on it
-    hostile_file.write_text(json.dumps([hostile]))
+    markdown = json.loads(json.dumps(records[2]))  # an abstract carrying Markdown and HTML that would track visitors
+    markdown["paper"].update(id="2605.99997", title="ZebraRoute: Routing Pedestrians at Zebra Crossings", summary=(
+        "We propose ZebraRoute, a router that plans pedestrian paths across zebra crossings "
+        "![t](https://evil.example/pixel.png) <img src=https://evil.example/a.png> [our code](https://evil.example/x)."
+        " ZebraRoute cuts waiting time by 31% in a city-scale simulation."))  # fmt: skip
+    hostile_file.write_text(json.dumps([hostile, markdown]))
     services = Services(Settings(data_dir=data), model=llm)
     services.store._embedder = embedder
     ingest_paths(services.store, [sample_path(), archive / "2025-06-02.json", hostile_file], say=lambda _: None)
@@ -205,6 +210,12 @@ def test_in_a_real_browser(running_app):
         assert "2505.24864" in link.get_attribute("href"), "the citation links to the ProRL paper"
         assert "ProRL" in page.locator("#chat").inner_text(), "the answer names the method, not just its link"
         page.screenshot(path=str(ARTIFACTS / "ask.png"), full_page=True)
+        box.fill("Which paper proposes a router that plans pedestrian paths across zebra crossings?", timeout=240_000)
+        box.press("Enter")
+        page.locator("#chat").get_by_text("ZebraRoute").first.wait_for(timeout=240_000)
+        page.wait_for_timeout(1500)  # the reply's Markdown is rendered
+        evil = page.locator("#chat img[src*='evil.example'], #chat a[href*='evil.example']")
+        assert evil.count() == 0, "feed Markdown and HTML reach the chat as text, never as an image or a link"
         box.fill("How has reinforcement learning grown?", timeout=240_000)
         box.press("Enter")
         page.locator("#chat img").first.wait_for(timeout=60_000)  # the weekly chart, below the counts
@@ -399,3 +410,42 @@ def test_what_visitors_upload_or_make_the_app_write_is_swept(tmp_path, embedder,
         app.export_profile()
         app.digest_view(day, day, 2)
     assert len(list(app.scratch.root.iterdir())) == 1, "only the newest call's files remain"
+
+
+def test_a_signed_in_owner_writes_only_from_the_apps_own_page():
+    """Issue 20: the owner's sign-in cookie rides along on another site's requests, so a write signed in by cookie
+    must come from the app's own page (Origin, else Referer); the admin token counts from anywhere."""
+    from agent.access import AccessError
+    from app import from_own_page
+
+    own = {"host": "alice-papers.hf.space", "origin": "https://alice-papers.hf.space"}
+    assert from_own_page(own) and from_own_page({"host": "127.0.0.1:7860", "referer": "http://127.0.0.1:7860/?x"})
+    assert not from_own_page({**own, "origin": "https://evil.example"})
+    assert not from_own_page({"host": "alice-papers.hf.space", "origin": "null"})
+    assert from_own_page({"host": "alice-papers.hf.space"}), "no browser sent it: no visitor's cookie rode along"
+    access = Access(public=True, owners=frozenset({"alice"}), admin_token="s3cret")
+    access.check_write("alice", "", own_page=True)
+    with pytest.raises(AccessError, match="did not come from the app's own page"):
+        access.check_write("alice", "", own_page=False)
+    access.check_write("", "s3cret", own_page=False)
+    with pytest.raises(AccessError, match="read-only"):
+        access.check_write("mallory", "", own_page=True)
+
+
+def test_in_public_mode_the_profile_and_for_you_are_the_owners_unless_shared(tmp_path):
+    """Issue 20: interests, likes and follows (and the "for you" reasons that repeat them) are private on a public
+    app; the owner's token opens them, and PAPERS_PUBLIC_PROFILE shares them."""
+    import gradio as gr
+
+    from app import PapersApp
+
+    services = Services(Settings(data_dir=tmp_path / "data"))
+    services.profiles.edit("interests", add=["secret topic"])
+    public = PapersApp(services, Access(public=True, owners=frozenset({"alice"}), admin_token="s3cret"))
+    for call in (public.profile, public.for_you, public.export_profile):
+        with pytest.raises(gr.Error, match="private"):
+            call()
+    assert public.profile_fields() == ("", "", ""), "a visitor's page shows empty fields, not an error"
+    assert public.profile(token="s3cret")["interests"] == ["secret topic"]
+    shared = PapersApp(services, Access(public=True, profile_public=True))
+    assert shared.profile()["interests"] == ["secret topic"]

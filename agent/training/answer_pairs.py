@@ -15,15 +15,13 @@ Run: python -m agent.training.answer_pairs --archive ../shared/data/hf_daily_pap
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import re
 from pathlib import Path
 
 from agent.answer.answerable import answer_evidence
 from agent.answer.checker import source_sentences
-from agent.training.archive import write_splits
+from agent.training.archive import pairs_main, sample_others, write_splits
 from agent.training.questions import DATA_WORDS, FIGURE, TRAIN, describe, unstated_question, which_question
 from vectorstore.records import Paper
 
@@ -68,21 +66,15 @@ def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
         rng = random.Random(f"{seed}-{name}")
         rows = []
         for i, paper in enumerate(papers):
-            candidates = [papers[j] for j in rng.sample(range(len(papers)), min(12, len(papers))) if j != i]
-            if candidates:
-                rows += rows_of(paper, rng, nearest(paper, candidates))
+            candidates = sample_others(papers, i, rng, 12)
+            rows += rows_of(paper, rng, nearest(paper, candidates)) if candidates else []
         return rows
 
     return write_splits(archive, out, rows_for)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--archive", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    print(json.dumps(write_pairs(args.archive, args.out, args.seed)))
+    pairs_main(__doc__, write_pairs)
 
 
 if __name__ == "__main__":

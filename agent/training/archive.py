@@ -9,6 +9,7 @@ before them from `VAL_FROM` choose checkpoints and settings; everything older tr
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,3 +95,18 @@ def read_jsonl(path: Path, problem_of: Callable[[dict], str], limit: int = 0) ->
             continue
         rows.append(row)
     return rows[:limit] if limit else rows
+
+
+def pairs_main(description: str, write_pairs: Callable[..., dict[str, int]], argv: list[str] | None = None) -> None:
+    """The command line the pairs scripts share: `--archive`, `--out`, `--seed`; prints the rows written per split."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    print(json.dumps(write_pairs(args.archive, args.out, seed=args.seed)))
+
+
+def sample_others(papers: list[Paper], i: int, rng, n: int) -> list[Paper]:
+    """Up to `n` papers of the same split other than papers[i]: what a wrong-paper row borrows from."""
+    return [papers[j] for j in rng.sample(range(len(papers)), min(n, len(papers))) if j != i]

@@ -12,14 +12,12 @@ Run: python -m agent.training.checker_pairs --archive ../shared/data/hf_daily_pa
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from pathlib import Path
 
 from agent.answer.checker import select_evidence, source_sentences
 from agent.tldr import lead_name
-from agent.training.archive import write_splits
+from agent.training.archive import pairs_main, sample_others, write_splits
 from agent.training.corrupt import KINDS, NAME, corrupt
 from vectorstore.records import Paper
 
@@ -61,20 +59,14 @@ def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
         names = names_in(papers)  # borrowed only within a split: no test name leaks into training
         rows = []
         for i, paper in enumerate(papers):
-            others = [papers[j] for j in rng.sample(range(len(papers)), min(8, len(papers))) if j != i]
-            rows += rows_of(paper, rng, names, others)
+            rows += rows_of(paper, rng, names, sample_others(papers, i, rng, 8))
         return rows
 
     return write_splits(archive, out, rows_for)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--archive", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    print(json.dumps(write_pairs(args.archive, args.out, args.seed)))
+    pairs_main(__doc__, write_pairs)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,10 @@ Run: python -m agent.training.tldr_pairs --archive ../shared/data/hf_daily_paper
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 from agent.tldr import key_sentences
-from agent.training.archive import write_splits
+from agent.training.archive import pairs_main, write_splits
 from vectorstore.records import Paper
 
 
@@ -27,16 +25,12 @@ def pair_of(paper: Paper) -> dict:
     }
 
 
-def write_pairs(archive: Path, out: Path) -> dict[str, int]:
+def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:  # deterministic: no seed used
     return write_splits(archive, out, lambda _name, papers: [pair_of(p) for p in papers])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--archive", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
-    print(json.dumps(write_pairs(args.archive, args.out)))
+    pairs_main(__doc__, write_pairs)
 
 
 if __name__ == "__main__":
