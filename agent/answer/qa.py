@@ -38,6 +38,7 @@ from vectorstore.search import HybridSearcher, Query
 MAX_QUESTION_CHARS = 2000
 PASSAGE_CHARS = 700
 CITATION = re.compile(r"\[(\d{1,2})\]")
+REPEATED_CITATION = re.compile(r"(\[\d{1,2}\])(?:\s*\1)+")
 PAPER_ID = re.compile(r"\b(\d{4}\.\d{4,5}|page-[0-9a-f]{12})\b")
 # Words that point back at something already discussed. A bare "that" or "this" is left out: "shows that ..."
 # is a conjunction, not a reference.
@@ -459,6 +460,7 @@ class QA:
         claim = " ".join(CITATION.sub("", sentence).split())
         verdict = self.checker.verdicts([claim], [sources])[0]
         clean = CITATION.sub(lambda m: m.group(0) if int(m.group(1)) in numbers else "", sentence).strip()
+        clean = REPEATED_CITATION.sub(r"\1", clean)  # "[1][1]" -> "[1]"
         if not cited:
             clean = f"{clean} {cite(numbers)}"
         shown = verdict.supported and not repeats(clean, answer.statements)
