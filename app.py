@@ -89,8 +89,7 @@ class Scratch:
 
     def folder(self) -> Path:
         self.sweep()
-        folder = Path(tempfile.mkdtemp(dir=self.root))
-        return folder
+        return Path(tempfile.mkdtemp(dir=self.root))
 
     def sweep(self) -> None:
         cutoff = time.time() - self.max_age_s
@@ -107,6 +106,14 @@ class Viewer:
     token: str = ""
     profile: gr.OAuthProfile | None = None
     request: gr.Request | None = None
+
+    @property
+    def user(self) -> str:
+        return self.profile.username if self.profile else ""
+
+    @property
+    def own_page(self) -> bool:
+        return from_own_page(dict(self.request.headers) if self.request is not None else {})
 
 
 class PapersApp:
@@ -497,17 +504,15 @@ class PapersApp:
         return Scope()
 
     def check_profile_reader(self, viewer: Viewer) -> None:
-        headers = dict(viewer.request.headers) if viewer.request is not None else {}
-        user = viewer.profile.username if viewer.profile else ""
         with errors_as_gradio():
-            self.access.check_profile(user, viewer.token or "", from_own_page(headers))
+            self.access.check_profile(viewer.user, viewer.token or "", viewer.own_page)
 
     def check_owner(self, token: str, profile: gr.OAuthProfile | None, request: gr.Request | None = None) -> None:
         """A write needs an owner: signed in (and then from the app's own page: the sign-in cookie rides along on
         another site's requests too) or holding the admin token."""
-        headers = dict(request.headers) if request is not None else {}
+        viewer = Viewer(token, profile, request)
         with errors_as_gradio():
-            self.access.check_write(profile.username if profile else "", token or "", from_own_page(headers))
+            self.access.check_write(viewer.user, viewer.token or "", viewer.own_page)
 
     def ingest_files(
         self,

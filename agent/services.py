@@ -159,14 +159,16 @@ class Services:
         return self.once("model", lambda: load_model(self.settings, self.model_choice.model))
 
     def preload(self) -> threading.Thread:
-        """Load the model (and the searcher's indexes) in the background; a failure is logged here and raised
-        again, with its hint, by the first request that needs the model (a failed build is not kept)."""
+        """Load the model, the searcher's indexes and the answer path's trained judges in the background; a failure
+        is logged here and raised again, with its hint, by the first request that needs it (a failed build is not
+        kept)."""
 
         def run() -> None:
             try:
                 _ = self.store.embedder
                 _ = self.searcher.lexical.current()
                 _ = self.catalog.current()
+                _ = self.qa  # its claim checker and answerability model: ~5 s the first question would wait
                 _ = self.model
             except Exception as error:  # reported to the user by the request that needs it
                 LOG.warning("preloading failed: %s", error)

@@ -51,7 +51,7 @@ def test_text_functions_finish_fast_and_never_raise(text):
     claims.check(text, claims.Source.of(text[::-1]))
     claims.split_sentences(text)
     evidence.question_kind(text)
-    qa.is_follow_up(text, text[::2])
+    qa.is_follow_up(text)
     qa.names_in(text)
     tldr.key_sentences(text)
     tldr.clean_tldr(text, paper_of(text))

@@ -26,17 +26,19 @@ QUANTITY = re.compile(
     r"\bwhat (?:percentage|fraction|proportion|share|number|speed-?up|accuracy|score)\b|\bhow well\b",
     re.IGNORECASE,
 )
-WHICH = re.compile(
-    r"^\s*which\b|^\s*(?:what|name)\s+(?:\S+\s+){0,2}?(?:paper|work|model|method|framework|approach|system|technique|"
-    r"architecture|dataset|benchmark|study|algorithm|agent|tool|network|library|toolkit|recipe|pipeline|"
-    r"strategy|llm|language model)s?\b|^\s*who (?:propose|introduce|present)",
-    re.IGNORECASE,
+# What a paper introduces: "which framework ...", "what model ..." ask for one of these.
+WORKS = (
+    "paper|work|model|method|framework|approach|system|technique|architecture|benchmark|study|algorithm|agent|tool|"
+    "network|library|toolkit|recipe|pipeline|strategy|llm|language model"
 )
+WHO_PROPOSED = r"^\s*who (?:propose|introduce|present)"
+# A "which" question: also "what dataset ..." (which a follow-up may ask about the paper under discussion).
+WHICH = re.compile(
+    rf"^\s*which\b|^\s*(?:what|name)\s+(?:\S+\s+){{0,2}}?(?:{WORKS}|dataset)s?\b|{WHO_PROPOSED}", re.IGNORECASE
+)
+# A question whose answer is a paper ("Which vision encoder ...?"), not something a paper's text states.
 ASKS_FOR_PAPER = re.compile(
-    r"^\s*(?:which|what|name)\s+(?:\S+\s+){0,2}?(?:paper|work|model|method|framework|approach|system|technique|"
-    r"architecture|encoder|benchmark|study|algorithm|agent|tool|network|library|toolkit|recipe|pipeline|strategy|"
-    r"llm|language model)s?\b|^\s*who (?:propose|introduce|present)",
-    re.IGNORECASE,
+    rf"^\s*(?:which|what|name)\s+(?:\S+\s+){{0,2}}?(?:{WORKS}|encoder)s?\b|{WHO_PROPOSED}", re.IGNORECASE
 )
 COMPARE = re.compile(r"\b(?:differ|difference|differences|compare|comparison|versus|vs\.?)\b", re.IGNORECASE)
 HOW = re.compile(r"^\s*(?:how|why|in what way)\b", re.IGNORECASE)

@@ -185,9 +185,8 @@ NEW_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:\S+\s+){0,2}?(?:paper|work|stud
 AMONG = re.compile(r"\b(?:of|among|between) (?:them|these|those|the two|both)\b", re.IGNORECASE)
 
 
-def is_follow_up(question: str, discussed_text: str) -> bool:
-    """Points back ("it", "the authors", "which of them") and names no subject of its own: every name it uses is
-    the discussed papers', and it does not ask for a new paper."""
+def is_follow_up(question: str) -> bool:
+    """Points back ("it", "the authors", "which of them") and does not ask for a new paper or a comparison."""
     if not ANAPHORA.search(question):
         return False
     # A question naming a stored paper is scoped to that paper before this is asked (`QA.retrieve`); other names
@@ -360,7 +359,7 @@ class QA:
         follow_up = False
         if discussed:
             papers = [self.searcher.store.get_paper(paper_id) for paper_id in discussed[:SURVEY_LIMIT]]
-            follow_up = is_follow_up(question, "\n".join(f"{p.title}\n{p.abstract}" for p in papers))
+            follow_up = is_follow_up(question)
             if follow_up and AMONG.search(question):  # "which of them ...": every paper just discussed
                 paper_ids = tuple(p.id for p in papers)
             elif follow_up:
