@@ -25,14 +25,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import gradio as gr
+from fastapi.responses import Response
 
 from agent.access import Access
 from agent.answer.qa import Scope, message_text
 from agent.charts import trend_table, write_trend_png
 from agent.digest import build_digest
+from agent.export import to_atom, to_bibtex
 from agent.foryou import Ranked, by_upvotes
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
-from agent.present import check_html, paper_card, parse_day, tldr_label
+from agent.library import import_library
+from agent.present import check_html, md_escape, paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
 from agent.refresh import Refresher, refresh_interval
 from agent.related import related_for_many, related_papers
@@ -46,6 +49,7 @@ from vectorstore.records import Paper
 from vectorstore.search import Query
 
 MAX_UPLOAD_MB = 20
+FEED_PAPERS = 20  # papers in the /feed.xml digest
 MAX_CHECK_CHARS = 20_000
 MAX_UPLOAD_FILES = 20
 UPLOAD_TYPES = (".json", ".txt", ".pdf")
@@ -191,7 +195,7 @@ class PapersApp:
             return by_upvotes(papers)
         self.check_profile_reader(viewer or Viewer())
         with errors_as_gradio():
-            return self.services.for_you.rank(papers)
+            return self.services.for_you.rank(papers, record=True)
 
     def today_html(
         self, day: str, ranking: str = "Upvotes", profile: gr.OAuthProfile | None = None, request: gr.Request = None
@@ -406,7 +410,7 @@ class PapersApp:
         with errors_as_gradio():
             return [
                 public_record(r.paper, score=round(r.score, 4), reason=r.reason)
-                for r in self.services.for_you.rank(papers)
+                for r in self.services.for_you.rank(papers, record=True)
             ]
 
     def profile(self, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> dict:
@@ -450,6 +454,8 @@ class PapersApp:
         interests: str,
         liked: str,
         authors: str,
+        include: str = "",
+        exclude: str = "",
         token: str = "",
         profile: gr.OAuthProfile | None = None,
         request: gr.Request = None,
@@ -460,9 +466,55 @@ class PapersApp:
         with errors_as_gradio():
             for paper_id in ids:
                 self.store.get_paper(paper_id)
-            new = Profile(interests=interests.splitlines(), liked=ids, authors=authors.splitlines())
+            new = Profile(
+                interests=interests.splitlines(),
+                liked=ids,
+                authors=authors.splitlines(),
+                include=include.splitlines(),
+                exclude=exclude.splitlines(),
+            )
             self.services.profiles.replace(new)
-        return f"Saved: {len(new.interests)} interests, {len(new.liked)} liked papers, {len(new.authors)} followed."
+        return (
+            f"Saved: {len(new.interests)} interests, {len(new.liked)} liked papers, {len(new.authors)} followed, "
+            f"{len(new.include) + len(new.exclude)} keyword filters."
+        )
+
+    def import_library_file(
+        self, file, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> str:
+        """A Zotero export or an id list becomes the library the For you ranking weighs. Public mode: owners only."""
+        self.check_owner(token, profile, request)
+        if file is None:
+            raise gr.Error("Choose a .bib, CSL-JSON, Zotero RDF or id-list file first.")
+        path = Path(file if isinstance(file, str) else file.name)
+        with errors_as_gradio():
+            report = import_library(path, self.services.library, self.stored_or_none, self.store.embedder.embed)
+        skipped = "".join(f"\n- skipped {md_escape(line)}" for line in report.broken[:20])
+        more = f"\n- … and {len(report.broken) - 20} more" if len(report.broken) > 20 else ""
+        return f"Imported {len(report.papers)} papers from {md_escape(path.name)}.{skipped}{more}"
+
+    def stored_or_none(self, paper_id: str) -> Paper | None:
+        try:
+            return self.store.get_paper(paper_id)
+        except PapersError:
+            return None
+
+    def export_bibtex(self, profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> str:
+        """The liked papers as a .bib file to download."""
+        self.check_profile_reader(Viewer("", profile, request))
+        with errors_as_gradio():
+            papers = [self.store.get_paper(i) for i in self.services.profiles.load().liked]
+        path = self.scratch.folder() / "liked.bib"
+        path.write_text(to_bibtex(papers), encoding="utf-8")
+        return str(path)
+
+    def feed_xml(self) -> Response:
+        """`/feed.xml`: the newest day's digest (by upvotes: a feed is public) as Atom, for a feed reader."""
+        days = self.store.dates()
+        if not days:
+            return Response("The store is empty.", status_code=404, media_type="text/plain")
+        result = build_digest(self.store, self.services.writer, days[-1], days[-1], FEED_PAPERS)
+        return Response(to_atom(result), media_type="application/atom+xml")
 
     def import_profile(
         self, file, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
@@ -477,14 +529,15 @@ class PapersApp:
 
     def profile_fields(
         self, profile: gr.OAuthProfile | None = None, request: gr.Request = None
-    ) -> tuple[str, str, str]:
+    ) -> tuple[str, str, str, str, str]:
         try:
             self.check_profile_reader(Viewer("", profile, request))
         except gr.Error:  # a visitor opening the page sees empty fields, not an error
-            return "", "", ""
+            return "", "", "", "", ""
         with errors_as_gradio():
             current = self.services.profiles.load()
-        return "\n".join(current.interests), "\n".join(current.liked), "\n".join(current.authors)
+        lists = (current.interests, current.liked, current.authors, current.include, current.exclude)
+        return tuple("\n".join(values) for values in lists)
 
     def export_profile(self, profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> str:
         self.check_profile_reader(Viewer("", profile, request))
@@ -746,9 +799,18 @@ def build_app(
             liked = gr.Textbox(label="Liked papers (ids), one per line", lines=3, elem_id="profile-liked")
             authors = gr.Textbox(label="Followed authors and organisations, one per line", lines=3)
             with gr.Row():
+                include = gr.Textbox(label="Only papers matching a keyword, one per line", lines=2)
+                exclude = gr.Textbox(label="Never papers matching a keyword, one per line", lines=2)
+            with gr.Row():
                 save = gr.Button("Save profile", variant="primary")
                 export = gr.DownloadButton("Export JSON")
+                bibtex = gr.DownloadButton("Liked papers as BibTeX")
                 imported = gr.File(label="Import JSON", file_types=[".json"], scale=2)
+            library_file = gr.File(
+                label="Import your library (Zotero .bib, CSL JSON, Zotero RDF, or arXiv ids / DOIs one per line)",
+                file_types=[".bib", ".json", ".rdf", ".xml", ".txt"],
+                elem_id="library-import",
+            )
             profile_status = gr.Markdown(elem_id="profile-status")
         with gr.Tab("Library"):
             if app.access.public:
@@ -773,12 +835,15 @@ def build_app(
             fetch.click(app.fetch_day, [fetch_date, token], status, api_name="fetch", api_visibility=writes)
             add.click(app.ingest_files, [uploads, token], status, api_name="ingest", api_visibility=writes)
         cards.click(app.like_from_card, token, liked_status, api_visibility="private")
-        save.click(app.save_profile, [interests, liked, authors, token], profile_status, api_visibility="private")
+        fields = [interests, liked, authors, include, exclude]
+        save.click(app.save_profile, [*fields, token], profile_status, api_visibility="private")
+        library_file.upload(app.import_library_file, [library_file, token], profile_status, api_visibility="private")
+        bibtex.click(app.export_bibtex, None, bibtex, api_visibility="private")
         imported.upload(app.import_profile, [imported, token], profile_status, api_visibility="private").then(
-            app.profile_fields, None, [interests, liked, authors], api_visibility="private"
+            app.profile_fields, None, fields, api_visibility="private"
         )
         export.click(app.export_profile, None, export, api_visibility="private")
-        demo.load(app.profile_fields, None, [interests, liked, authors], api_visibility="private")
+        demo.load(app.profile_fields, None, fields, api_visibility="private")
         with gr.Tab("About"):
             about = gr.Markdown(elem_id="about")
         demo.load(app.about, None, about, api_visibility="private")
@@ -794,14 +859,22 @@ def build_app(
         gr.api(app.profile, api_name="profile")
         gr.api(app.like_paper, api_name="like", api_visibility=writes)
     demo.queue(default_concurrency_limit=8, max_size=64)
+    demo.feed_xml = app.feed_xml
     return demo
 
 
 def launch(demo: gr.Blocks, **options) -> None:
     """Upload limits hold in Gradio's upload route, before a file lands on disk. The MCP server is on by
-    default (tools at /gradio_api/mcp/)."""
+    default (tools at /gradio_api/mcp/). The Atom feed (`PapersApp.feed_xml`) is served at /feed.xml: Gradio
+    builds its FastAPI app in `launch`, so the route is added right after, before the thread blocks."""
+    feed = getattr(demo, "feed_xml", None)
     options.setdefault("mcp_server", True)
-    demo.launch(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, **options)
+    block = not options.pop("prevent_thread_lock", False)
+    demo.launch(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, prevent_thread_lock=True, **options)
+    if feed is not None:
+        demo.app.add_api_route("/feed.xml", feed, methods=["GET"], include_in_schema=False)
+    if block:
+        demo.block_thread()
 
 
 def main() -> None:

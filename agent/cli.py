@@ -19,8 +19,11 @@ from agent.answer.qa import Scope
 from agent.charts import write_trend_png
 from agent.digest import build_digest
 from agent.errors import first_line
+from agent.export import to_bibtex
 from agent.foryou import by_upvotes
+from agent.history import SENT
 from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
+from agent.library import import_library
 from agent.mail import send_digest
 from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
 from agent.profile import parse_profile
@@ -116,7 +119,7 @@ def list_papers(ctx, day, for_me, as_json) -> None:
     papers = services.store.list_papers(day, day)
     if not papers:
         say(f"No papers{f' on {day}' if day else ''} in the store. Add some with `papers ingest`.")
-    ranked = services.for_you.rank(papers) if for_me and papers else by_upvotes(papers)
+    ranked = services.for_you.rank(papers, record=True) if for_me and papers else by_upvotes(papers)
     if as_json:
         print_json([r.to_dict() if for_me else r.paper.to_dict() for r in ranked])
         return
@@ -144,6 +147,10 @@ def like(ctx, paper_ids, undo) -> None:
 @click.option("--drop-interest", "dropped", multiple=True, help="Remove an interest (repeatable).")
 @click.option("--follow", "follows", multiple=True, help="Follow an author or organisation (repeatable).")
 @click.option("--unfollow", "unfollows", multiple=True, help="Stop following one (repeatable).")
+@click.option("--include", "includes", multiple=True, help="Rank only papers matching a keyword (repeatable).")
+@click.option("--drop-include", "drop_includes", multiple=True, help="Remove a keyword to include (repeatable).")
+@click.option("--exclude", "excludes", multiple=True, help="Never rank papers matching a keyword (repeatable).")
+@click.option("--drop-exclude", "drop_excludes", multiple=True, help="Remove a keyword to exclude (repeatable).")
 @click.option("--export", "export_to", type=click.Path(path_type=Path), help="Write the profile as JSON to a file.")
 @click.option(
     "--import",
@@ -151,16 +158,33 @@ def like(ctx, paper_ids, undo) -> None:
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Replace the profile with a JSON file (as --export writes).",
 )
+@click.option(
+    "--import-library",
+    "library_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Rank by your reference library: a Zotero export (.bib, CSL JSON, Zotero RDF) or a list of arXiv ids "
+    "/ DOIs. Replaces the library imported before.",
+)
+@click.option("--clear-library", is_flag=True, help="Forget the imported library.")
 @click.pass_context
-def profile(ctx, interests, dropped, follows, unfollows, export_to, import_from) -> None:
-    """Show or edit your interest profile (interests, liked papers, followed authors); prints it as JSON."""
-    profiles = Services(settings_of(ctx)).profiles
+def profile(ctx, import_from, library_file, clear_library, export_to, **edits) -> None:
+    """Show or edit your interest profile (interests, liked papers, followed authors, keywords, library); prints
+    the profile as JSON."""
+    services = Services(settings_of(ctx))
+    profiles = services.profiles
     if import_from:
         profiles.replace(parse_profile(import_from.read_text(encoding="utf-8"), str(import_from)))
-    if interests or dropped:
-        profiles.edit("interests", add=list(interests), remove=list(dropped))
-    if follows or unfollows:
-        profiles.edit("authors", add=list(follows), remove=list(unfollows))
+    for field, added, dropped in PROFILE_EDITS:
+        if edits[added] or edits[dropped]:
+            profiles.edit(field, add=list(edits[added]), remove=list(edits[dropped]))
+    if clear_library:
+        services.library.clear()
+        say("The imported library is cleared.")
+    if library_file:
+        report = import_library(library_file, services.library, stored_or_none(services.store), embed_of(services))
+        say(f"Imported {len(report.papers)} paper(s) from {library_file.name}; they weigh in the For you ranking.")
+        for line in report.broken:
+            say(f"  skipped {line}")
     current = profiles.load()
     if export_to:
         write_atomically(export_to, current.to_json())
@@ -406,7 +430,7 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
 @click.option("--from", "start", callback=day_option, help="First day of a range.")
 @click.option("--to", "end", callback=day_option, help="Last day of a range.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500), help="How many papers.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "txt", "atom"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
 @click.option("--email", "recipients", multiple=True, help="Send to this address (repeatable).")
 @click.option("--smtp", help="SMTP server as HOST:PORT (with --email).")
@@ -435,7 +459,7 @@ def digest(
         start = end = day or newest_day(store)
     if for_me is None:  # an e-mailed digest is the reader's own: ranked by their profile when there is one
         for_me = bool(recipients) and not services.profiles.load().empty
-    rank = services.for_you.rank if for_me else None
+    rank = (lambda papers: services.for_you.rank(papers, record=True)) if for_me else None
     services.model  # noqa: B018 - load the model before the progress bar, so a load error stands alone
     writer = services.writer
     count = min(top, len(store.list_papers(start, end)))
@@ -445,6 +469,7 @@ def digest(
     if recipients:
         password = os.environ.get("PAPERS_SMTP_PASSWORD", "")
         send_digest(result, list(recipients), smtp, sender, starttls, user, password, insecure_login=insecure_login)
+        services.history.add(end, [item.paper for item in result.items], SENT)
         say(f"Sent {result.title!r} to {', '.join(recipients)} via {smtp}.")
     text = render(result, fmt)
     if out:
@@ -452,6 +477,83 @@ def digest(
         say(f"Wrote {out}.")
     elif not recipients:
         click.echo(text, nl=False)
+
+
+PROFILE_EDITS = (
+    ("interests", "interests", "dropped"),
+    ("authors", "follows", "unfollows"),
+    ("include", "includes", "drop_includes"),
+    ("exclude", "excludes", "drop_excludes"),
+)
+
+
+def stored_or_none(store):
+    def lookup(paper_id: str):
+        try:
+            return store.get_paper(paper_id)
+        except NotFoundError:
+            return None
+
+    return lookup
+
+
+def embed_of(services: Services):
+    return services.store.embedder.embed
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def history(ctx, as_json) -> None:
+    """What was recommended to you (For you) or sent (e-mailed digests), by day, newest first."""
+    records = Services(settings_of(ctx)).history.records()
+    if as_json:
+        print_json([r.__dict__ for r in records])
+        return
+    if not records:
+        say("Nothing recommended or sent yet: `papers list --for-me`, or a digest sent with --email.")
+    for record in sorted(records, key=lambda r: r.day, reverse=True):
+        click.echo(f"{record.day}  {record.how:<11}  {record.paper_id}  {record.title}")
+
+
+@cli.command(name="export")
+@click.option("--bibtex", "as_bibtex", is_flag=True, required=True, help="Write BibTeX (the only format).")
+@click.option("--liked", is_flag=True, help="Your liked papers.")
+@click.option("--paper", "paper_ids", multiple=True, help="This paper (repeatable).")
+@click.option("--search", "query", help="The papers of a search's best passages.")
+@click.option("--date", "day", callback=day_option, help="A day's papers (with --top: a digest's).")
+@click.option("--from", "start", callback=day_option, help="First day of a range.")
+@click.option("--to", "end", callback=day_option, help="Last day of a range.")
+@click.option("--top", type=click.IntRange(1, 500), help="Only the first N (by upvotes, or for you with --for-me).")
+@click.option("--for-me", is_flag=True, help="Rank the day's or range's papers by your profile first.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
+@click.pass_context
+def export(ctx, as_bibtex, liked, paper_ids, query, day, start, end, top, for_me, out) -> None:
+    """Export a selection of papers as BibTeX: liked papers, named papers, a search's, a day's or a digest's."""
+    services = Services(settings_of(ctx))
+    papers = selected_papers(services, liked, paper_ids, query, (day or start, day or end or start), for_me)
+    if not papers:
+        raise click.ClickException("No papers selected: name --liked, --paper ID, --search Q or --date D.")
+    text = to_bibtex(papers[:top] if top else papers)
+    if out:
+        write_atomically(out, text)
+        say(f"Wrote {min(len(papers), top or len(papers))} entries to {out}.")
+    else:
+        click.echo(text, nl=False)
+
+
+def selected_papers(services: Services, liked, paper_ids, query, span, for_me) -> list:
+    store = services.store
+    ids = [*(services.profiles.load().liked if liked else []), *paper_ids]
+    papers = [store.get_paper(i) for i in dict.fromkeys(ids)]
+    if query:
+        passages = services.searcher.search(Query(query, k=20))
+        found = list(dict.fromkeys(p.chunk.paper_id for p in passages))
+        papers += [store.get_paper(i) for i in found]
+    if span[0]:
+        pool = store.list_papers(span[0], span[1] or span[0])
+        papers += [r.paper for r in services.for_you.rank(pool)] if for_me else pool
+    return list({p.id: p for p in papers}.values())
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -1,4 +1,4 @@
-"""The reader's interest profile: free-text interests, liked papers, followed authors and organisations.
+"""The reader's interest profile: free-text interests, liked papers, followed authors and organisations, keywords.
 
 In: edits from the CLI (`papers profile`, `papers like`) and the app (For you tab, the like button on cards).
 Out: a `Profile` kept as JSON in the data directory (`profile.json`), exported and imported as the same JSON.
@@ -45,8 +45,12 @@ class Profile(BaseModel):
     interests: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     liked: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     authors: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    # Keyword filters, applied before ranking: a paper must match one `include` term (when there are any) and no
+    # `exclude` term, in its title, abstract or ai_keywords.
+    include: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    exclude: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
 
-    @field_validator("interests", "liked", "authors")
+    @field_validator("interests", "liked", "authors", "include", "exclude")
     @classmethod
     def bounded(cls, values: list[str]) -> list[str]:
         if any(len(str(v)) > MAX_TEXT for v in values):
@@ -55,7 +59,7 @@ class Profile(BaseModel):
 
     @property
     def empty(self) -> bool:
-        return not (self.interests or self.liked or self.authors)
+        return not (self.interests or self.liked or self.authors or self.include)
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

@@ -1,4 +1,4 @@
-"""A `Digest` -> Markdown, e-mail-safe HTML, or plain text.
+"""A `Digest` -> Markdown, e-mail-safe HTML, plain text, or an Atom feed (agent/export.py).
 
 In: a digest. Out: a string. The HTML uses inline styles only (mail clients drop <style> and never run scripts),
 and every string that came from a feed (titles, abstracts, names, keywords, TL;DRs) is escaped; links are kept
@@ -8,6 +8,7 @@ only when they are http(s).
 from __future__ import annotations
 
 from agent.digest import Digest, DigestItem
+from agent.export import to_atom
 from agent.present import FROM_ABSTRACT, esc, md_escape, paper_links, safe_url, tldr_label
 
 FONT = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif"
@@ -77,7 +78,7 @@ def to_html(digest: Digest) -> str:
     )
 
 
-RENDERERS = {"md": to_markdown, "html": to_html, "txt": to_text}
+RENDERERS = {"md": to_markdown, "html": to_html, "txt": to_text, "atom": to_atom}
 
 
 def render(digest: Digest, fmt: str) -> str:

@@ -22,6 +22,8 @@ from agent.answer.qa import QA
 from agent.answer.router import Agent
 from agent.errors import ModelError
 from agent.foryou import ForYou
+from agent.history import History
+from agent.library import LibraryStore
 from agent.models.chat_model import ChatModel
 from agent.models.remote_llm import CONCURRENCY
 from agent.profile import ProfileStore
@@ -139,14 +141,20 @@ class Services:
         """The trained claim checker (agent/answer/checker.py), loaded on first use."""
         from agent.answer.checker import ClaimChecker
 
-        return self.once("checker", ClaimChecker)
+        return self.once("checker", lambda: ClaimChecker(device=self.judges_device()))
 
     @property
     def judge(self):
         """The trained answerability model (agent/answer/answerable.py), loaded on first use."""
         from agent.answer.answerable import AnswerJudge
 
-        return self.once("judge", AnswerJudge)
+        return self.once("judge", lambda: AnswerJudge(device=self.judges_device()))
+
+    def judges_device(self) -> str:
+        """The trained checkers run where the LLM runs: on the GPU when there is one (batched, ~100x the CPU)."""
+        from vectorstore.embeddings import pick_device
+
+        return pick_device(self.settings.device)
 
     @property
     def text_checker(self):
@@ -170,6 +178,7 @@ class Services:
                 _ = self.catalog.current()
                 _ = self.qa  # its claim checker and answerability model: ~5 s the first question would wait
                 _ = self.model
+                self.writer.warm_up()  # the TL;DR checks' first use (~1 s), not in the first request
             except Exception as error:  # reported to the user by the request that needs it
                 LOG.warning("preloading failed: %s", error)
 
@@ -222,7 +231,16 @@ class Services:
 
     @property
     def for_you(self) -> ForYou:
-        return self.once("for_you", lambda: ForYou(self.profiles, self.catalog))
+        return self.once("for_you", lambda: ForYou(self.profiles, self.catalog, self.library, self.history))
+
+    @property
+    def library(self) -> LibraryStore:
+        """The imported library: replaced under the profile's lock, as a profile edit is."""
+        return self.once("library", lambda: LibraryStore(self.settings.data_dir, self.profiles.lock))
+
+    @property
+    def history(self) -> History:
+        return self.once("history", lambda: History(self.settings.data_dir))
 
     @property
     def agent(self) -> Agent:

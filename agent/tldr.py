@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from agent.answer.checker import ClaimChecker, source_sentences
@@ -200,6 +201,16 @@ def conversation(paper: Paper) -> list[dict[str, str]]:
     return load_prompt("tldr").render(title=paper.title, key_sentences=key_sentences(paper.abstract))
 
 
+WARM_UP_PAPER = Paper(
+    "0000.00000",
+    "A Stand-in Paper for Warming Up",
+    "We propose StandIn, a method that improves reasoning in small language models. On GSM8K it reaches 71.2% "
+    "accuracy, 4.5 points above the baseline. Experiments show that training on 10k examples is enough.",
+    date(2026, 1, 1),
+)
+WARM_UP_TLDR = "StandIn improves reasoning in small language models, reaching 71.2% accuracy on GSM8K."
+
+
 class TldrWriter:
     def __init__(
         self, model: ChatModel, store: PaperStore | None, max_new_tokens: int = 48, checker: ClaimChecker | None = None
@@ -247,6 +258,14 @@ class TldrWriter:
             result.update((t.paper_id, t) for t in fresh)
             progress(len(batch))
         return result
+
+    def warm_up(self) -> None:
+        """The CPU-side work of a TL;DR without the model: the prompt, the repairs and the word checks, on a
+        stand-in paper. Their first use loads stemmers, the sentence splitter and the stop-word list (~0.1 s);
+        done while the model loads, so a user's first request is not the slow one."""
+        conversation(WARM_UP_PAPER)
+        clean_tldr(WARM_UP_TLDR, WARM_UP_PAPER)
+        source_sentences(WARM_UP_PAPER.title, WARM_UP_PAPER.abstract)
 
     def generate(self, papers: list[Paper]) -> list[Tldr]:
         conversations = [conversation(p) for p in papers]

@@ -20,11 +20,13 @@ run whose model failed is reported, not timed as a success. Run on the GPU machi
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gzip
 import json
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -67,9 +69,20 @@ def first_tldr(args) -> None:
     torch.zeros(1, device="cuda")
     stages["cuda_init"] = time.perf_counter() - STARTED - sum(stages.values())
     papers = load_papers(args.papers)
+    from agent.models.llm import TLDR_ADAPTER, model_source
+
     converted = any(args.cache.glob("models/*/config.json"))
+    model_source(str(args.gguf), args.cache, TLDR_ADAPTER)
+    stages["cached_weights_found" if converted else "convert"] = time.perf_counter() - STARTED - sum(stages.values())
+    # The app warms the TL;DR checks in its preload thread while the model loads; so does this process.
+    warm_checks = threading.Thread(target=TldrWriter(None, None).warm_up)
+    warm_checks.start()
+    profile = cProfile.Profile()
+    if args.profile_load:
+        profile.enable()
     llm = LocalLLM(str(args.gguf), args.cache, device="cuda", graphs=False)
-    stages["convert_and_load" if not converted else "load"] = time.perf_counter() - STARTED - sum(stages.values())
+    profile.disable()
+    stages["load"] = time.perf_counter() - STARTED - sum(stages.values())
     from agent.models.graph_decode import GraphDecoder
 
     llm.decoder = GraphDecoder(llm.model, llm.tokenizer)
@@ -77,7 +90,10 @@ def first_tldr(args) -> None:
     llm.batch_size = llm.decoder.buckets[-1]
     torch.cuda.synchronize()
     stages["graph_warm_up"] = time.perf_counter() - STARTED - sum(stages.values())
-    note = TldrWriter(llm, None, MAX_NEW).generate(papers[:1])[0]
+    writer = TldrWriter(llm, None, MAX_NEW)
+    warm_checks.join()
+    stages["tldr_checks_warm_up_left"] = time.perf_counter() - STARTED - sum(stages.values())
+    note = writer.generate(papers[:1])[0]
     stages["first_tldr"] = time.perf_counter() - STARTED - sum(stages.values())
     print(
         json.dumps(
@@ -85,12 +101,47 @@ def first_tldr(args) -> None:
                 "first_tldr_seconds": round(time.perf_counter() - STARTED, 2),
                 "stages": {k: round(v, 2) for k, v in stages.items()},
                 "model_error": note.model_error,
+                "load_profile": profile_lines(profile) if args.profile_load else [],
             }
         )
     )
 
 
-def cold_start(args, cache: Path) -> dict:
+def profile_lines(profile, count: int = 14) -> list[str]:
+    """The slowest calls of a profiled stage, by cumulative time, as short lines."""
+    import io
+    import pstats
+
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(count)
+    rows = [line.strip() for line in out.getvalue().splitlines() if line.strip()[:1].isdigit()]
+    return [" ".join(r.split()[3:4] + r.split()[5:])[:160] for r in rows]
+
+
+def claims_per_second(papers, notes) -> dict:
+    """The trained claim checker on the GPU: every archive TL;DR against its title and abstract, in one call."""
+    from agent.answer.checker import ClaimChecker, source_sentences
+
+    began = time.perf_counter()
+    checker = ClaimChecker(device="cuda")
+    load = time.perf_counter() - began
+    by_id = {p.id: p for p in papers}
+    claims = [n.text for n in notes]
+    sources = [source_sentences(by_id[n.paper_id].title, by_id[n.paper_id].abstract) for n in notes]
+    first, _ = timed(lambda: checker.verdicts(claims, sources))
+    warm, verdicts = timed(lambda: checker.verdicts(claims, sources))
+    scored_s, _ = timed(lambda: checker.scores(claims, [s[0] for s in sources]))
+    return {
+        "claims": len(claims),
+        "load_s": round(load, 2),
+        "first_claims_per_s": round(len(claims) / first, 1),
+        "warm_claims_per_s": round(len(claims) / warm, 1),
+        "model_only_pairs_per_s": round(len(claims) / scored_s, 1),
+        "supported_share": round(sum(v.supported for v in verdicts) / len(verdicts), 3),
+    }
+
+
+def cold_start(args, cache: Path, profile: bool = False) -> dict:
     cmd = [
         sys.executable,
         "-m",
@@ -102,6 +153,7 @@ def cold_start(args, cache: Path) -> dict:
         str(args.papers),
         "--cache",
         str(cache),
+        *(["--profile-load"] if profile else []),
     ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
@@ -158,6 +210,7 @@ def main() -> None:
     parser.add_argument("--papers", type=Path)
     parser.add_argument("--cache", type=Path)
     parser.add_argument("--first-tldr", action="store_true")
+    parser.add_argument("--profile-load", action="store_true")
     parser.add_argument("--pack", type=Path, help="write --papers from this archive folder and stop")
     args = parser.parse_args()
     if args.pack:
@@ -174,10 +227,13 @@ def main() -> None:
 
     fresh = cold_start(args, args.cache / "fresh")
     cached = cold_start(args, args.cache / "fresh")
+    cached_again = cold_start(args, args.cache / "fresh")
+    profiled = cold_start(args, args.cache / "fresh", profile=True)
     began = time.perf_counter()
     llm = LocalLLM(str(args.gguf), args.cache / "fresh", device="cuda")
     load_seconds = time.perf_counter() - began
     writer = TldrWriter(llm, None, MAX_NEW)
+    writer.warm_up()  # as the app's preload does
     papers = load_papers(args.papers)
     errors = []
 
@@ -218,6 +274,8 @@ def main() -> None:
             "first_error": errors[0] if errors else "",
             "cold_start_fresh_machine": fresh,
             "cold_start_weights_cached": cached,
+            "cold_start_weights_cached_again": cached_again,
+            "load_profile_cached": profiled["load_profile"],
             "load_in_process_s": round(load_seconds, 2),
             "sequence_after_startup": sequence,
             "worst_first_to_warm_ratio": max(s["ratio"] for s in sequence),
@@ -234,6 +292,7 @@ def main() -> None:
                 "seconds_generation_only": round(archive_gen_s, 2),
                 "fallback_share": round(sum(n.fallback for n in notes) / len(notes), 3),
             },
+            "claim_checker": claims_per_second(papers, notes),
             "gpu_memory_peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
             "example": notes[0].text,
         },

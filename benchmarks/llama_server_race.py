@@ -26,7 +26,7 @@ import httpx
 
 from agent.models.llm import LocalLLM
 from agent.tldr import TldrWriter, conversation
-from benchmarks.common import ROOT, write_result
+from benchmarks.common import ROOT, start_llama_server, write_result
 from benchmarks.tldr_speed import MAX_NEW, llama_cpp_run, load_papers, peer_gguf
 from tests.servers import free_port
 
@@ -50,10 +50,6 @@ def start_server(binary: str, gguf: Path, slots: int, threads: int, log: Path):
         binary,
         "-m",
         str(gguf),
-        "--port",
-        str(port),
-        "--host",
-        "127.0.0.1",
         "-np",
         str(slots),
         "-cb",
@@ -65,19 +61,7 @@ def start_server(binary: str, gguf: Path, slots: int, threads: int, log: Path):
         str(threads),
         "--no-webui",
     ]
-    process = subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise SystemExit(f"llama-server exited: {log.read_text()[-2000:]}")
-        time.sleep(0.1)
-    process.kill()
-    raise SystemExit("llama-server did not become ready")
+    return start_llama_server(cmd, port, log)
 
 
 def server_pass(url: str, prompts: list[str], slots: int) -> list[str]:

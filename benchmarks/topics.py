@@ -2,14 +2,13 @@
 
 A paper is about a topic when one of its `ai_keywords` contains the topic's phrase (case-insensitive). Only papers
 that have keywords are labelled (about two thirds of the archive). Papers split into tune and held-out by a hash
-of the id (`benchmarks/qa_sets.split_of`), days by a hash of the date, so nothing chosen on one is scored on the other.
+of the id (`split_of`), days by a hash of the date, so nothing chosen on one is scored on the other.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from benchmarks.qa_sets import split_of
 from vectorstore.records import Paper
 
 TOPICS = [
@@ -37,6 +36,10 @@ def labelled(paper: Paper) -> bool:
 
 def about(paper: Paper, topic: str) -> bool:
     return any(topic in keyword.lower() for keyword in paper.ai_keywords)
+
+
+def split_of(paper_id: str) -> str:
+    return "tune" if int(hashlib.sha256(paper_id.encode()).hexdigest(), 16) % 2 == 0 else "held_out"
 
 
 def paper_split(paper: Paper) -> str:

@@ -6,6 +6,7 @@ import json
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 from agent.access import Access
@@ -445,7 +446,21 @@ def test_in_public_mode_the_profile_and_for_you_are_the_owners_unless_shared(tmp
     for call in (public.profile, public.for_you, public.export_profile):
         with pytest.raises(gr.Error, match="private"):
             call()
-    assert public.profile_fields() == ("", "", ""), "a visitor's page shows empty fields, not an error"
+    assert public.profile_fields() == ("",) * 5, "a visitor's page shows empty fields, not an error"
     assert public.profile(token="s3cret")["interests"] == ["secret topic"]
     shared = PapersApp(services, Access(public=True, profile_public=True))
     assert shared.profile()["interests"] == ["secret topic"]
+
+
+def test_feed_xml_is_atom_a_feed_reader_parses_with_feed_strings_as_text(running_app):
+    """/feed.xml: the newest day's digest (the hostile title's day), valid Atom, every feed string escaped."""
+    import feedparser
+
+    url, _ = running_app
+    response = httpx.get(url + "feed.xml", timeout=300)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    assert "<script>" not in response.text and "&lt;script&gt;" in response.text
+    feed = feedparser.parse(response.text)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert {e.title for e in feed.entries} == {HOSTILE_TITLE, "ZebraRoute: Routing Pedestrians at Zebra Crossings"}
+    assert all(e.summary and e.link.startswith("https://huggingface.co/papers/") for e in feed.entries)

@@ -102,15 +102,18 @@ class ClaimChecker:
         dtype = torch.bfloat16 if device.startswith("cuda") or cpu_has_bf16() else torch.float32
         self.model = model.to(device=device, dtype=dtype).eval()
         self.device = device
+        # A GPU scores hundreds of pairs in one pass; on a CPU larger batches only pad more.
+        self.batch_size = 256 if device.startswith("cuda") else 32
         self.threshold = float(self.settings.get("threshold", 0.5))
         self.lock = threading.Lock()
         self.torch = torch
 
-    def scores(self, claims: list[str], evidences: list[str], batch_size: int = 32) -> list[float]:
+    def scores(self, claims: list[str], evidences: list[str], batch_size: int | None = None) -> list[float]:
         """P(supported) for each (claim, evidence) pair; batches are cut from pairs of similar length (less
         padding)."""
         torch = self.torch
         order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(evidences[i]))
+        batch_size = batch_size or self.batch_size
         result: dict[int, float] = {}
         for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]

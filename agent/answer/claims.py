@@ -18,7 +18,16 @@ from functools import lru_cache
 
 import snowballstemmer
 from sentencex import segment
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, imported on first use: importing scikit-learn takes 1.6 s (scipy, pandas),
+    which every process that loads the TL;DR writer would pay at start-up."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
 
 MAX_TEXT = 20_000
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*")
@@ -167,7 +176,7 @@ def terms_of(text: str) -> Terms:
         for t in tokens
         if t[0].isalpha()
         and not is_name(t)
-        and t.lower() not in ENGLISH_STOP_WORDS
+        and t.lower() not in stop_words()
         and t.lower() not in FRAME_WORDS
         and len(t) > 2
     }
@@ -229,7 +238,7 @@ class Source:
         spelled = r"[\s-]+".join(f"{c}[a-z]*" for c in initials)
         for found in re.finditer(rf"\b{spelled}\b", self.lowered):
             words = re.split(r"[\s-]+", found.group(0))
-            if all(len(w) > 2 and w not in ENGLISH_STOP_WORDS for w in words):
+            if all(len(w) > 2 and w not in stop_words() for w in words):
                 return True
         return False
 

@@ -183,8 +183,11 @@ class GraphDecoder:
             slot.next_tokens = self.step(slot)
         slot.graph = graph
 
-    def warm_up(self, prompt_length: int = 64) -> None:
-        """Prefill and capture every bucket once, so no request pays for a first run of a shape."""
+    def warm_up(self, prompt_length: int = 320) -> None:
+        """Prefill and capture every bucket once, so no request pays for a first run of a shape. The prompts are as
+        long as a TL;DR prompt (~150-450 tokens): after a warm-up with 64-token prompts, a process's first day still
+        took 1.95x its warm time on an H200 (benchmarks/results/gpu_tldr.json); a prefill of a longer prompt is the
+        suspect (this longer warm-up is not yet measured there)."""
         torch = self.torch
         for size in self.buckets:
             ids = torch.full((size, prompt_length), self.pad, dtype=torch.long, device=self.device)

@@ -7,10 +7,10 @@ The bundled model comes with the TL;DR writer's LoRA adapter (`agent/weights/tld
 `agent/training/train_tldr.py`) merged into its weights at conversion time, so every path (CPU, the GPU decoder,
 streaming) runs one plain model; `adapter="none"` runs the untrained model, a folder runs another adapter.
 Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
-they come). The GGUF is de-quantised once (~20 s here) and saved as safetensors in the cache folder; later loads
-take a fraction of a second. On a GPU, batched generation goes through `agent/models/graph_decode.py` (a static KV cache
-and one CUDA graph per batch bucket, captured while loading), so no request compiles anything. `trust_remote_code`
-stays off.
+they come). The GGUF is de-quantised once (~12 s here, `agent/models/convert.py`) and saved as safetensors in
+the cache folder; later loads take a fraction of a second. On a GPU, batched generation goes through
+`agent/models/graph_decode.py` (a static KV cache and one CUDA graph per batch bucket, captured while loading), so no
+request compiles anything. `trust_remote_code` stays off.
 """
 
 from __future__ import annotations
@@ -114,24 +114,6 @@ def merge_adapter(model, adapter: Path):
         ) from error
 
 
-def convert_gguf(gguf: Path, target: Path, adapter: Path | None = None) -> None:
-    """De-quantise once, merge the adapter, and save as safetensors (transformers refuses to save a GGUF-loaded
-    model as it is)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model.hf_quantizer = None  # the weights are plain float tensors now
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    if adapter is not None:
-        model = merge_adapter(model, adapter)
-    partial = target.with_name(target.name + ".partial")
-    model.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
-    partial.rename(target)
-
-
 def gguf_of(model: str) -> Path | None:
     if model.endswith(".gguf") and Path(model).is_file():
         return Path(model).resolve()
@@ -146,8 +128,10 @@ def model_source(model: str, cache_dir: Path, adapter: Path | None = None) -> st
         return model
     target = converted_dir(cache_dir, gguf, adapter)
     if not target.exists():
+        from agent.models.convert import convert_gguf
+
         target.parent.mkdir(parents=True, exist_ok=True)
-        convert_gguf(gguf, target, adapter)
+        convert_gguf(gguf, target, lambda model: merge_adapter(model, adapter) if adapter else model)
     return str(target)
 
 

@@ -1,0 +1,307 @@
+"""A reader's library file -> the papers in it, and the library kept in the data folder as the profile's anchor.
+
+In: a Zotero export (BibTeX `.bib`, CSL-JSON, Zotero RDF) or a plain list of arXiv ids / DOIs, one per line.
+BibTeX is read by `bibtexparser` (a maintained parser: braces, strings, comments), CSL-JSON by `json`, RDF by the
+standard library's expat-based XML parser. Out: `LibraryImport` (the papers, and the broken entries with the line
+or item where each is, and why), and `LibraryStore`: the imported papers and their title+abstract vectors in one
+`library.npz`, written atomically under the profile's file lock, so a re-import replaces the library whole (never
+duplicates it) and a failed import leaves the old one as it was. A file over 10 MB, or one that is not text, is
+refused before it is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+from filelock import FileLock
+
+from vectorstore.errors import PapersError
+
+MAX_LIBRARY_BYTES = 10_000_000
+MAX_PAPERS = 20_000
+LIBRARY_FILE = "library.npz"
+EMBEDDED_ABSTRACT = 1000  # the store embeds a paper as its title and first 1,000-character chunk
+ARXIV_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w])")
+ARXIV_IN_TEXT = re.compile(r"arxiv[:./\sa-z]{0,30}?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]{1,200})")
+DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+NS = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "z": "http://www.zotero.org/namespaces/export#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+
+
+class LibraryError(PapersError):
+    """The library file cannot be imported at all."""
+
+
+@dataclass(frozen=True)
+class LibraryPaper:
+    title: str
+    abstract: str = ""
+    arxiv_id: str = ""
+    doi: str = ""
+    # When the reader added it, as far as the file says (BibTeX dateadded/timestamp, RDF dateSubmitted, CSL
+    # accessed), else when it was published; an ISO date or its year; "" when the file gives neither.
+    added: str = ""
+    where: str = ""  # "line 12" or "item 3": where the entry is in the file
+
+    @property
+    def key(self) -> str:
+        return self.arxiv_id or self.doi.lower() or " ".join(self.title.lower().split())
+
+
+@dataclass(frozen=True)
+class LibraryImport:
+    papers: list[LibraryPaper]
+    broken: list[str]  # "line 12: why"
+
+
+def read_library(path: Path) -> LibraryImport:
+    """Every paper the file holds (deduplicated, in the file's order) and every entry that could not be read."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise LibraryError(f"Cannot read {path}: {error.strerror}.") from error
+    if size > MAX_LIBRARY_BYTES:
+        raise LibraryError(
+            f"{path.name} is {size / 1e6:.0f} MB; a library file may be at most {MAX_LIBRARY_BYTES // 1_000_000} MB.",
+            "Export only the collection you want ranked by.",
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise LibraryError(f"{path.name} is not a text file.", "Export BibTeX, CSL-JSON or Zotero RDF from Zotero.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LibraryError(f"{path.name} is not UTF-8 text.", "Export it from Zotero as UTF-8.") from error
+    return parse_library(text, path.suffix.lower())
+
+
+def parse_library(text: str, suffix: str = "") -> LibraryImport:
+    start = text.lstrip()[:1]
+    if suffix == ".bib" or start == "@":
+        papers, broken = from_bibtex(text)
+    elif suffix == ".json" or start in "[{":
+        papers, broken = from_csl_json(text)
+    elif suffix in (".rdf", ".xml") or start == "<":
+        papers, broken = from_rdf(text)
+    else:
+        papers, broken = from_id_list(text)
+    seen: set[str] = set()
+    unique = [p for p in papers if not (p.key in seen or seen.add(p.key))]
+    return LibraryImport(unique[:MAX_PAPERS], broken)
+
+
+def plain(value: str) -> str:
+    """BibTeX's protective braces and escapes gone, whitespace collapsed."""
+    return " ".join(re.sub(r"\\([&%$#_{}])", r"\1", str(value)).replace("{", "").replace("}", "").split())
+
+
+def first_found(pattern: re.Pattern, texts: tuple[str, ...]) -> str:
+    found = next((m for m in (pattern.search(t or "") for t in texts) if m), None)
+    return found.group(1) if found else ""
+
+
+def arxiv_of(*texts: str) -> str:
+    return first_found(ARXIV_IN_TEXT, texts)
+
+
+def doi_of(*texts: str) -> str:
+    return first_found(DOI, texts).rstrip(".,;")
+
+
+def iso_date(*texts: str) -> str:
+    for text in texts:
+        found = DATE.search(text or "")
+        if found:
+            return found.group(0)
+    return ""
+
+
+def checked(paper: LibraryPaper, broken: list[str]) -> list[LibraryPaper]:
+    if paper.title or paper.arxiv_id or paper.doi:
+        return [paper]
+    broken.append(f"{paper.where}: no title, arXiv id or DOI")
+    return []
+
+
+def from_bibtex(text: str) -> tuple[list[LibraryPaper], list[str]]:
+    import bibtexparser
+
+    quiet = logging.getLogger("bibtexparser")
+    level, quiet.level = quiet.level, logging.CRITICAL  # each broken entry is reported once, below
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        quiet.setLevel(level)
+    broken = [f"line {b.start_line + 1}: {unreadable(b.error)}" for b in library.failed_blocks]
+    papers = []
+    for entry in library.entries:
+        fields = {k.lower(): plain(f.value) for k, f in entry.fields_dict.items()}
+        eprint = fields.get("eprint", "")
+        arxiv = eprint if ARXIV_ID.fullmatch(eprint) else ""
+        arxiv = arxiv or arxiv_of(fields.get("url", ""), fields.get("journal", ""), fields.get("note", ""))
+        added = fields.get("dateadded") or fields.get("date-added") or fields.get("added-at") or ""
+        paper = LibraryPaper(
+            title=fields.get("title", ""),
+            abstract=fields.get("abstract", ""),
+            arxiv_id=arxiv,
+            doi=doi_of(fields.get("doi", ""), fields.get("url", "")),
+            added=iso_date(added, fields.get("timestamp", "")),
+            where=f"line {entry.start_line + 1}",
+        )
+        papers += checked(paper, broken)
+    return papers, broken
+
+
+def unreadable(error: object) -> str:
+    return first_words(error) if str(error).strip() else "an entry that is never closed (a brace or a quote is missing)"
+
+
+def first_words(error: object) -> str:
+    return " ".join(str(error).split())[:120] or "not a BibTeX entry"
+
+
+def from_csl_json(text: str) -> tuple[list[LibraryPaper], list[str]]:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise LibraryError(f"The file is not JSON: {first_words(error)}.", "Export CSL JSON from Zotero.") from error
+    items = data.get("items", []) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise LibraryError("The JSON holds no list of items.", "Export CSL JSON from Zotero.")
+    papers, broken = [], []
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            broken.append(f"item {number}: not an object")
+            continue
+        text_of = {k: str(v) for k, v in item.items() if isinstance(v, (str, int, float))}
+        paper = LibraryPaper(
+            title=plain(text_of.get("title", "")),
+            abstract=plain(text_of.get("abstract", "")),
+            arxiv_id=arxiv_of(text_of.get("URL", ""), text_of.get("number", ""), text_of.get("note", "")),
+            doi=doi_of(text_of.get("DOI", ""), text_of.get("URL", "")),
+            added=csl_date(item),
+            where=f"item {number}",
+        )
+        papers += checked(paper, broken)
+    return papers, broken
+
+
+def csl_date(item: dict) -> str:
+    """CSL-JSON has no date added: the date it was accessed, else issued."""
+    for name in ("accessed", "issued"):
+        value = item.get(name)
+        parts = value.get("date-parts") if isinstance(value, dict) else None
+        if isinstance(parts, list) and parts and isinstance(parts[0], list):
+            return "-".join(f"{int(p):02d}" for p in parts[0][:3] if str(p).isdigit())
+    return ""
+
+
+def from_rdf(text: str) -> tuple[list[LibraryPaper], list[str]]:
+    """Zotero RDF: every described item with a dc:title that is not an attachment or a note."""
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as error:
+        raise LibraryError(f"The RDF file is not valid XML: {error}.", "Export Zotero RDF again.") from error
+    papers, broken = [], []
+    for number, item in enumerate(list(root), 1):
+        kind = item.findtext("z:itemType", "", NS)
+        if kind in ("attachment", "note"):
+            continue
+        identifiers = " ".join(e.text or "" for e in item.iter() if e.tag.endswith(("}identifier", "}value")))
+        paper = LibraryPaper(
+            title=plain(item.findtext("dc:title", "", NS)),
+            abstract=plain(item.findtext("dcterms:abstract", "", NS)),
+            arxiv_id=arxiv_of(identifiers, item.findtext("dc:description", "", NS)),
+            doi=doi_of(identifiers),
+            added=iso_date(item.findtext("dcterms:dateSubmitted", "", NS), item.findtext("dc:date", "", NS)),
+            where=f"item {number}",
+        )
+        papers += checked(paper, broken)
+    return papers, broken
+
+
+def from_id_list(text: str) -> tuple[list[LibraryPaper], list[str]]:
+    papers, broken = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        arxiv = arxiv_of(line) or next(iter(ARXIV_ID.findall(line)), "")
+        doi = "" if arxiv else doi_of(line)
+        if not (arxiv or doi):
+            broken.append(f"line {number}: not an arXiv id or a DOI: {line[:60]}")
+            continue
+        papers.append(LibraryPaper("", arxiv_id=arxiv, doi=doi, where=f"line {number}"))
+    return papers, broken
+
+
+class LibraryStore:
+    """The imported library of a data folder: papers and vectors in one file, replaced whole under `lock`."""
+
+    def __init__(self, data_dir: Path, lock: FileLock) -> None:
+        self.path = data_dir / LIBRARY_FILE
+        self.lock = lock
+
+    def load(self) -> tuple[list[LibraryPaper], np.ndarray]:
+        if not self.path.exists():
+            return [], np.zeros((0, 0), dtype=np.float32)
+        try:
+            with np.load(self.path, allow_pickle=False) as saved:
+                papers = [LibraryPaper(**row) for row in json.loads(str(saved["papers"]))]
+                return papers, saved["vectors"].astype(np.float32)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise LibraryError(
+                f"The imported library {self.path} cannot be read: {first_words(error)}.",
+                "Import it again with `papers profile --import-library FILE`.",
+            ) from error
+
+    def replace(self, papers: list[LibraryPaper], vectors: np.ndarray) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{LIBRARY_FILE}.{os.getpid()}.tmp.npz")
+        with self.lock:
+            try:
+                np.savez(tmp, papers=np.array(json.dumps([asdict(p) for p in papers])), vectors=vectors)
+                os.replace(tmp, self.path)
+            finally:
+                tmp.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.path.unlink(missing_ok=True)
+
+
+def import_library(path: Path, library: LibraryStore, stored_paper, embed) -> LibraryImport:
+    """Read the file, give id-only entries the title and abstract of the stored paper (`stored_paper(arxiv_id)`
+    -> Paper or None), embed every paper as the store embeds its own (title, then abstract), and replace the
+    library. Nothing is written when no paper could be read."""
+    found = read_library(path)
+    papers, broken = [], list(found.broken)
+    for paper in found.papers:
+        if not paper.title:
+            stored = stored_paper(paper.arxiv_id) if paper.arxiv_id else None
+            if stored is None:
+                name = paper.arxiv_id or paper.doi
+                broken.append(f"{paper.where}: {name} is not in the store and the file gives no title")
+                continue
+            paper = replace(paper, title=stored.title, abstract=stored.abstract)
+        papers.append(paper)
+    if not papers:
+        raise LibraryError(
+            f"No paper in {path.name} could be imported" + (f" ({broken[0]})." if broken else "."),
+            "Export BibTeX, CSL-JSON or Zotero RDF with titles, or list arXiv ids of papers in the store.",
+        )
+    vectors = embed([f"{p.title}\n{p.abstract[:EMBEDDED_ABSTRACT]}" for p in papers])
+    library.replace(papers, np.asarray(vectors, dtype=np.float32))
+    return LibraryImport(papers, broken)
