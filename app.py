@@ -275,7 +275,7 @@ class PapersApp:
         request: gr.Request = None,
     ) -> dict:
         """Compose the digest of a day or a date range: the top papers, grouped into topics, each with a checked
-        one-sentence TL;DR; returned as Markdown and as e-mail-ready HTML.
+        one-sentence TL;DR; returned as Markdown, as e-mail-ready HTML and as BibTeX.
 
         Args:
             start: First day, YYYY-MM-DD.
@@ -299,6 +299,7 @@ class PapersApp:
             "title": result.title,
             "markdown": to_markdown(result),
             "html": to_html(result),
+            "bibtex": to_bibtex([item.paper for item in result.items]),
             "papers": len(result.items),
         }
 
@@ -315,10 +316,10 @@ class PapersApp:
         progress(0, desc="Writing TL;DRs")
         result = self.digest(start, end, top, ranking == "For you", "", profile, request)
         folder = self.scratch.folder()
-        md, page = folder / "digest.md", folder / "digest.html"
-        md.write_text(result["markdown"], encoding="utf-8")
-        page.write_text(result["html"], encoding="utf-8")
-        return result["html"], [str(md), str(page)]
+        files = {"digest.md": "markdown", "digest.html": "html", "digest.bib": "bibtex"}
+        for name, key in files.items():
+            (folder / name).write_text(result[key], encoding="utf-8")
+        return result["html"], [str(folder / name) for name in files]
 
     @gpu
     def chat(self, message, history, scope: str, day: str, paper_id: str):
@@ -737,7 +738,7 @@ def build_app(
                 digest_ranking = gr.Radio(list(RANKINGS), value=RANKINGS[0], label="Rank by")
             make = gr.Button("Generate digest", variant="primary")
             preview = gr.HTML(elem_id="digest-preview")
-            downloads = gr.File(label="Download .md / .html", file_count="multiple")
+            downloads = gr.File(label="Download .md / .html / .bib", file_count="multiple")
             make.click(
                 app.digest_view, [start, end, top, digest_ranking], [preview, downloads], api_visibility="private"
             )

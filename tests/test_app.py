@@ -68,6 +68,9 @@ def test_today_endpoint_lists_the_days_papers(client):
 def test_digest_endpoint_returns_markdown_and_html(client):
     result = client.predict("2025-06-02", "2025-06-02", 3, api_name="/digest")
     assert result["papers"] == 3 and result["markdown"].startswith("# Daily Papers — 2025-06-02")
+    import bibtexparser
+
+    assert len(bibtexparser.parse_string(result["bibtex"]).entries) == 3, "the digest's papers as BibTeX"
     hostile = client.predict("2026-05-01", "2026-05-01", 3, api_name="/digest")
     assert "<script>window" not in hostile["html"] and "&lt;script&gt;" in hostile["html"]
 
