@@ -7,9 +7,10 @@ Out: `Ranked` items, best first. The keyword filters run first (excluded terms d
 only papers matching one stay: "matches keyword: RLHF"). Papers by a followed author or organisation come first
 ("follows: Qwen"); the rest by their closeness to the best of three groups of anchors: interests ("matches:
 speculative decoding"), liked papers ("like: <its title>") and library papers ("library: <its title>"), newer
-likes and library additions weighing more. Liked papers themselves are kept, marked "liked"; papers recommended or
-sent on an earlier day go last ("already recommended 2026-06-01"). `benchmarks/foryou_eval.py` measures
-precision@10 of this ranking against the upvote ranking and the best possible one.
+likes and library additions weighing more, by embedding and by the words they share (agent/profile_words.py).
+Liked papers themselves are kept, marked "liked"; papers recommended or sent on an earlier day go last ("already
+recommended 2026-06-01"). `benchmarks/foryou_eval.py` measures precision@10 of this ranking against the upvote
+ranking and the best possible one.
 """
 
 from __future__ import annotations
@@ -22,16 +23,21 @@ import numpy as np
 from agent.history import RECOMMENDED, History, Seen
 from agent.library import LibraryPaper, LibraryStore
 from agent.profile import Profile, ProfileError, ProfileStore
+from agent.profile_words import word_scores
 from vectorstore.catalog import Catalog, Shelf, names_of, person_key
 from vectorstore.records import Paper
 
 TITLE_IN_REASON = 60
-# How much the nearest anchor counts against the weighted mean of all of a group's anchors, and how much the learned
-# probability adds (chosen on tune days by benchmarks/foryou_eval.py --tune: benchmarks/results/foryou_tune.json).
-NEAREST_SHARE = 0.5
-LEARNED_SHARE = 0.5
+# A group's score: NEAREST_SHARE x its nearest anchor's cosine + the rest x the weighted mean cosine, + LEARNED_SHARE
+# x a per-profile logistic regression's probability, + WORD_SHARE x the TF-IDF cosine. Chosen on tune-day pools
+# (benchmarks/foryou_eval.py --tune, foryou_tune.json): the words lifted a month's pool from 59% to 77% of the best
+# possible ranking; beside them the regression (which had lifted it from 44% to 59%) took points away, so it is off.
+NEAREST_SHARE = 0.0
+LEARNED_SHARE = 0.0
+WORD_SHARE = 8.0
 MIN_LEARNED = 5  # anchors a group needs before a classifier is fitted to it
 NEGATIVES = 1000  # stored papers sampled as the classifier's counter-examples
+TIER = 100.0  # above any similarity score (at most 1 + LEARNED_SHARE + WORD_SHARE)
 ALREADY_SEEN = "already"  # the reason's first word for a paper recommended or sent on an earlier day
 RECORDED = 10  # how many of a ranking's first papers count as recommended
 
@@ -71,6 +77,7 @@ class Anchors:
     vectors: np.ndarray
     reasons: list[str]
     weights: np.ndarray
+    texts: list[str]  # each anchor's words: an interest, or a paper's title and abstract
 
 
 def recency_weights(count: int) -> np.ndarray:
@@ -83,17 +90,18 @@ def anchor_groups(profile: Profile, shelf: Shelf, embed, library: Library) -> li
     groups = []
     if profile.interests:
         count = len(profile.interests)
-        groups.append(
-            Anchors(embed(profile.interests), [f"matches: {i}" for i in profile.interests], np.full(count, 1 / count))
-        )
+        reasons = [f"matches: {i}" for i in profile.interests]
+        groups.append(Anchors(embed(profile.interests), reasons, np.full(count, 1 / count), list(profile.interests)))
     liked_rows = [shelf.row_of[i] for i in reversed(profile.liked) if i in shelf.row_of]  # newest like first
     if liked_rows:
         reasons = [f"like: {short(shelf.papers[r].title)}" for r in liked_rows]
-        groups.append(Anchors(shelf.vectors[liked_rows], reasons, recency_weights(len(liked_rows))))
+        texts = [f"{shelf.papers[r].title} {shelf.papers[r].abstract}" for r in liked_rows]
+        groups.append(Anchors(shelf.vectors[liked_rows], reasons, recency_weights(len(liked_rows)), texts))
     if library.papers:
         order = sorted(range(len(library.papers)), key=lambda i: library.papers[i].added, reverse=True)
         reasons = [f"library: {short(library.papers[i].title)}" for i in order]
-        groups.append(Anchors(library.vectors[order], reasons, recency_weights(len(order))))
+        texts = [f"{library.papers[i].title} {library.papers[i].abstract}" for i in order]
+        groups.append(Anchors(library.vectors[order], reasons, recency_weights(len(order)), texts))
     return groups
 
 
@@ -101,7 +109,7 @@ def learned_scores(group: Anchors, shelf: Shelf, vectors: np.ndarray) -> np.ndar
     """P(of interest) from a logistic regression fitted on the group's anchors against a fixed random sample of
     the store: it learns which directions of the embedding the reader's papers share, where a cosine weighs every
     direction alike. Zero for groups too small to learn from."""
-    if len(group.vectors) < MIN_LEARNED or len(shelf.papers) < 2 * NEGATIVES:
+    if not LEARNED_SHARE or len(group.vectors) < MIN_LEARNED or len(shelf.papers) < 2 * NEGATIVES:
         return np.zeros(len(vectors), dtype=np.float32)
     from sklearn.linear_model import LogisticRegression
 
@@ -114,11 +122,13 @@ def learned_scores(group: Anchors, shelf: Shelf, vectors: np.ndarray) -> np.ndar
 
 def best_matches(groups: list[Anchors], shelf: Shelf, papers: list[Paper]) -> dict[str, tuple[float, str]]:
     """Each stored paper's best group score: its nearest anchor's cosine blended with the weighted mean cosine
-    (NEAREST_SHARE), plus LEARNED_SHARE x the group's learned probability; the nearest anchor is the reason."""
+    (NEAREST_SHARE), plus LEARNED_SHARE x the group's learned probability and WORD_SHARE x its TF-IDF cosine
+    (agent/profile_words.py); the nearest anchor is the reason."""
     stored = [p for p in papers if p.id in shelf.row_of]
     if not groups or not stored:
         return {}
-    vectors = shelf.vectors[[shelf.row_of[p.id] for p in stored]]
+    rows = [shelf.row_of[p.id] for p in stored]
+    vectors = shelf.vectors[rows]
     best = np.full(len(stored), -np.inf, dtype=np.float32)
     reasons = [""] * len(stored)
     for group in groups:
@@ -126,6 +136,7 @@ def best_matches(groups: list[Anchors], shelf: Shelf, papers: list[Paper]) -> di
         nearest = similarities.argmax(axis=1)
         scores = NEAREST_SHARE * similarities.max(axis=1) + (1 - NEAREST_SHARE) * (similarities @ group.weights)
         scores = scores + LEARNED_SHARE * learned_scores(group, shelf, vectors)
+        scores = scores + WORD_SHARE * word_scores(shelf, group.texts, rows)
         for i in np.flatnonzero(scores > best):
             best[i], reasons[i] = scores[i], group.reasons[nearest[i]]
     return {p.id: (float(best[i]), reasons[i]) for i, p in enumerate(stored)}
@@ -184,13 +195,14 @@ def joined(first: str, rest: str) -> str:
 
 
 def scored(profile: Profile, paper: Paper, matched: dict[str, tuple[float, str]]) -> tuple[float, str]:
-    """Followed authors first (2 + similarity), then liked papers (1), then the best anchor group's score."""
+    """Followed authors first (two tiers up, by similarity), then liked papers (a tier up), then the best anchor
+    group's score (below one tier whatever the shares)."""
     score, reason = matched.get(paper.id, (0.0, ""))
     if paper.id in profile.liked:
-        score, reason = 1.0, "liked"
+        score, reason = TIER, "liked"
     followed = followed_name(profile, paper)
     if followed:
-        score, reason = 2.0 + score, f"follows: {followed}"
+        score, reason = 2 * TIER + score, f"follows: {followed}"
     return score, reason
 
 
@@ -219,6 +231,6 @@ def rank_for_you(
             reason = joined(f"matches keyword: {keyword}", reason)
         earlier = (seen or {}).get(paper.id)
         if earlier and pool_day and earlier.day < pool_day.isoformat():  # after every paper not seen before
-            score, reason = score - 10.0, joined(f"{ALREADY_SEEN} {earlier.how} {earlier.day}", reason)
+            score, reason = score - 10 * TIER, joined(f"{ALREADY_SEEN} {earlier.how} {earlier.day}", reason)
         ranked.append(Ranked(paper, score, reason))
     return sorted(ranked, key=lambda r: (-r.score, -r.paper.upvotes, r.paper.title))

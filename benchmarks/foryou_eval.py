@@ -50,19 +50,10 @@ def main() -> None:
     profiles = {kind: {t: make(shelf, embed, t) for t in TOPICS} for kind, make in PROFILES.items()}
     if args.tune:
         sweep = {}
-        for nearest, learned in (
-            (1.0, 0.0),
-            (0.5, 0.0),
-            (0.0, 0.0),
-            (0.5, 0.25),
-            (0.5, 0.5),
-            (0.5, 1.0),
-            (0.5, 2.0),
-            (0.0, 1.0),
-        ):
-            foryou.NEAREST_SHARE, foryou.LEARNED_SHARE = nearest, learned
+        for nearest, learned, words in SWEEP:
+            foryou.NEAREST_SHARE, foryou.LEARNED_SHARE, foryou.WORD_SHARE = nearest, learned, words
             pools = {pool: evaluate(shelf, embed, key, profiles["liked"], "tune") for pool, key in POOLS.items()}
-            sweep[f"nearest {nearest}, learned {learned}"] = pools
+            sweep[f"nearest {nearest}, learned {learned}, words {words}"] = pools
         write_result("foryou_tune", {"sweep": sweep})
         return
     result = {
@@ -70,11 +61,16 @@ def main() -> None:
         "library_papers": LIBRARY,
         "nearest_share": foryou.NEAREST_SHARE,
         "learned_share": foryou.LEARNED_SHARE,
+        "word_share": foryou.WORD_SHARE,
     }
     for kind in PROFILES:
         result[kind] = {pool: evaluate(shelf, embed, key, profiles[kind], "held_out") for pool, key in POOLS.items()}
     write_result("foryou_eval", result)
 
+
+# (nearest share, learned share, word share) tried on tune-day pools.
+SWEEP = ((1.0, 0, 0), (0.5, 0, 0), (0.5, 0.5, 0), (0.5, 0.5, 2.0), (0.0, 0.5, 2.0), (0.0, 0, 1.0), (0.0, 0, 2.0))
+SWEEP += ((0.0, 0, 4.0), (0.0, 0, 8.0), (0.0, 0.5, 8.0), (0.0, 0, 16.0))
 
 POOLS = {
     "day": lambda p: p.date,
