@@ -34,7 +34,7 @@ from agent.digest import build_digest
 from agent.export import to_atom, to_bibtex
 from agent.foryou import Ranked, by_upvotes
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
-from agent.library import import_library
+from agent.library import import_library, stored_paper
 from agent.present import check_html, md_escape, paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
 from agent.refresh import Refresher, refresh_interval
@@ -487,18 +487,12 @@ class PapersApp:
         self.check_owner(token, profile, request)
         if file is None:
             raise gr.Error("Choose a .bib, CSL-JSON, Zotero RDF or id-list file first.")
-        path = Path(file if isinstance(file, str) else file.name)
+        path = upload_path(file)
         with errors_as_gradio():
-            report = import_library(path, self.services.library, self.stored_or_none, self.store.embedder.embed)
+            report = import_library(path, self.services.library, stored_paper(self.store), self.store.embedder.embed)
         skipped = "".join(f"\n- skipped {md_escape(line)}" for line in report.broken[:20])
         more = f"\n- … and {len(report.broken) - 20} more" if len(report.broken) > 20 else ""
         return f"Imported {len(report.papers)} papers from {md_escape(path.name)}.{skipped}{more}"
-
-    def stored_or_none(self, paper_id: str) -> Paper | None:
-        try:
-            return self.store.get_paper(paper_id)
-        except PapersError:
-            return None
 
     def export_bibtex(self, profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> str:
         """The liked papers as a .bib file to download."""
@@ -523,7 +517,7 @@ class PapersApp:
         self.check_owner(token, profile, request)
         if file is None:
             raise gr.Error("Choose a profile .json file first.")
-        path = Path(file if isinstance(file, str) else file.name)
+        path = upload_path(file)
         with errors_as_gradio():
             self.services.profiles.replace(parse_profile(path.read_text(encoding="utf-8", errors="replace"), path.name))
         return "Profile imported."
@@ -584,7 +578,7 @@ class PapersApp:
             token: The admin token, in public mode.
         """
         self.check_owner(token, profile, request)
-        paths = [Path(f if isinstance(f, str) else f.name) for f in (files or [])]
+        paths = [upload_path(f) for f in (files or [])]
         if not paths:
             raise gr.Error("Choose one or more .json, .txt or .pdf files first.")
         if len(paths) > MAX_UPLOAD_FILES:
@@ -862,6 +856,11 @@ def build_app(
     demo.queue(default_concurrency_limit=8, max_size=64)
     demo.feed_xml = app.feed_xml
     return demo
+
+
+def upload_path(file) -> Path:
+    """Where Gradio put an uploaded file (a path string, or an object carrying it in `.name`)."""
+    return Path(file if isinstance(file, str) else file.name)
 
 
 def launch(demo: gr.Blocks, **options) -> None:

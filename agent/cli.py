@@ -20,10 +20,11 @@ from agent.charts import write_trend_png
 from agent.digest import build_digest
 from agent.errors import first_line
 from agent.export import to_bibtex
+from agent.files import write_text_atomically
 from agent.foryou import by_upvotes
 from agent.history import SENT
 from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
-from agent.library import import_library
+from agent.library import import_library, stored_paper
 from agent.mail import send_digest
 from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
 from agent.profile import parse_profile
@@ -181,7 +182,8 @@ def profile(ctx, import_from, library_file, clear_library, export_to, **edits) -
         services.library.clear()
         say("The imported library is cleared.")
     if library_file:
-        report = import_library(library_file, services.library, stored_or_none(services.store), embed_of(services))
+        store = services.store
+        report = import_library(library_file, services.library, stored_paper(store), store.embedder.embed)
         say(f"Imported {len(report.papers)} paper(s) from {library_file.name}; they weigh in the For you ranking.")
         for line in report.broken:
             say(f"  skipped {line}")
@@ -487,20 +489,6 @@ PROFILE_EDITS = (
 )
 
 
-def stored_or_none(store):
-    def lookup(paper_id: str):
-        try:
-            return store.get_paper(paper_id)
-        except NotFoundError:
-            return None
-
-    return lookup
-
-
-def embed_of(services: Services):
-    return services.store.embedder.embed
-
-
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -558,12 +546,9 @@ def selected_papers(services: Services, liked, paper_ids, query, span, for_me) -
 
 def write_atomically(path: Path, text: str) -> None:
     """A reader never sees half a file, and an existing file survives a failed write."""
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_text_atomically(path, text)
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         raise click.ClickException(f"Cannot write {path}: {error.strerror}.") from error
 
 

@@ -9,13 +9,13 @@ under its own file lock), answering "when was this paper first recommended or se
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
 from filelock import FileLock
 
+from agent.files import write_text_atomically
 from vectorstore.errors import PapersError
 
 HISTORY_FILE = "history.json"
@@ -68,9 +68,4 @@ class History:
             known = {(r.day, r.paper_id, r.how) for r in records}
             fresh = [Seen(day.isoformat(), p.id, how, p.title[:200]) for p in papers]
             records += [r for r in fresh if (r.day, r.paper_id, r.how) not in known]
-            tmp = self.path.with_name(f".{HISTORY_FILE}.{os.getpid()}.tmp")
-            try:
-                tmp.write_text(json.dumps([asdict(r) for r in records[-MAX_RECORDS:]], indent=1), encoding="utf-8")
-                os.replace(tmp, self.path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            write_text_atomically(self.path, json.dumps([asdict(r) for r in records[-MAX_RECORDS:]], indent=1))

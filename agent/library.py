@@ -31,7 +31,7 @@ EMBEDDED_ABSTRACT = 1000  # the store embeds a paper as its title and first 1,00
 ARXIV_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w])")
 ARXIV_IN_TEXT = re.compile(r"arxiv[:./\sa-z]{0,30}?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]{1,200})")
-DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+DATE = re.compile(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)")
 NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "dcterms": "http://purl.org/dc/terms/",
@@ -121,11 +121,7 @@ def doi_of(*texts: str) -> str:
 
 
 def iso_date(*texts: str) -> str:
-    for text in texts:
-        found = DATE.search(text or "")
-        if found:
-            return found.group(0)
-    return ""
+    return first_found(DATE, texts)
 
 
 def checked(paper: LibraryPaper, broken: list[str]) -> list[LibraryPaper]:
@@ -280,6 +276,19 @@ class LibraryStore:
     def clear(self) -> None:
         with self.lock:
             self.path.unlink(missing_ok=True)
+
+
+def stored_paper(store):
+    """`import_library`'s lookup: the stored paper with this id, or None when the store has none."""
+    from vectorstore.errors import NotFoundError
+
+    def lookup(paper_id: str):
+        try:
+            return store.get_paper(paper_id)
+        except NotFoundError:
+            return None
+
+    return lookup
 
 
 def import_library(path: Path, library: LibraryStore, stored_paper, embed) -> LibraryImport:

@@ -9,12 +9,12 @@ both edit it and a crash never leaves half a file; a file that does not parse is
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.files import write_text_atomically
 from vectorstore.errors import PapersError
 
 PROFILE_FILE = "profile.json"
@@ -101,12 +101,7 @@ class ProfileStore:
 
     def save(self, profile: Profile) -> Profile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{PROFILE_FILE}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(profile.to_json(), encoding="utf-8")
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_text_atomically(self.path, profile.to_json())
         return profile
 
     def edit(self, field: str, add: list[str] = (), remove: list[str] = ()) -> Profile:
