@@ -176,6 +176,7 @@ class Services:
                 _ = self.store.embedder
                 _ = self.searcher.lexical.current()
                 _ = self.catalog.current()
+                self.for_you.warm_up()  # the word index of the For you ranking, when there is a profile
                 _ = self.qa  # its claim checker and answerability model: ~5 s the first question would wait
                 _ = self.model
                 self.writer.warm_up()  # the TL;DR checks' first use (~1 s), not in the first request

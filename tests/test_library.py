@@ -14,6 +14,7 @@ import feedparser
 import pytest
 from filelock import FileLock
 
+from agent import profile_words
 from agent.digest import Digest, DigestItem, Topic
 from agent.export import to_atom, to_bibtex
 from agent.foryou import ForYou, Library, rank_for_you
@@ -160,6 +161,8 @@ def test_keyword_filters_and_history_in_the_real_store(store, tmp_path):
     profiles.replace(Profile(interests=["reinforcement learning for reasoning"]))
     history = History(tmp_path)
     for_you = ForYou(profiles, Catalog(store), LibraryStore(tmp_path, profiles.lock), history)
+    for_you.warm_up()
+    fitted = profile_words.CACHE["current"]
     first_day = store.list_papers(date(2025, 6, 2), date(2025, 6, 2))
     recommended = [r.paper.id for r in for_you.rank(first_day, record=True)][:10]
     assert [r.paper_id for r in history.records()] == recommended
@@ -168,6 +171,7 @@ def test_keyword_filters_and_history_in_the_real_store(store, tmp_path):
     assert {r.paper.id for r in seen} == set(recommended), "papers recommended before are marked"
     assert [r.paper.id for r in again[-len(seen) :]] == [r.paper.id for r in seen], "and go after the new ones"
     assert not set(recommended) & {r.paper_id for r in history.records() if r.day == "2025-06-04"}
+    assert profile_words.CACHE["current"] is fitted, "the index fitted by warm_up served the rankings"
 
 
 def hostile_paper(number: int) -> Paper:
