@@ -50,7 +50,6 @@ from vectorstore.search import Query
 
 MAX_UPLOAD_MB = 20
 FEED_PAPERS = 20  # papers in the /feed.xml digest
-MAX_CHECK_CHARS = 20_000
 MAX_UPLOAD_FILES = 20
 UPLOAD_TYPES = (".json", ".txt", ".pdf")
 ALL_DAYS = "All days"
@@ -150,8 +149,9 @@ class PapersApp:
         return days[-1].isoformat() if len(self.store.list_papers(days[-1], days[-1])) >= MIN_DAY_PAPERS else ALL_DAYS
 
     def cached_tldrs(self, papers: list[Paper]) -> dict[str, Tldr]:
-        """TL;DRs already written (none before the model is loaded: the cache is keyed by the model)."""
-        if not self.services.model_loaded:
+        """TL;DRs already written (none before the model is loaded: the cache is keyed by the model); the
+        extractive TL;DRs of the default need no model."""
+        if not self.services.model_loaded and self.services.settings.tldr == "model":
             return {}
         return self.services.writer.cached(papers)
 
@@ -349,7 +349,8 @@ class PapersApp:
 
     def check_claims(self, text: str, paper_id: str = "") -> list[dict]:
         """Check a text sentence by sentence against the stored papers with the trained claim checker: each
-        sentence is supported or not, with a score, the paper and the evidence sentence it was judged against.
+        sentence is supported or not, with a score, the paper and the evidence sentence it was judged against, and
+        for a sentence that is not, `unsupported_span`: the words of it that failed (every part must hold).
 
         Args:
             text: The text to check (a summary written elsewhere, say); at most 20,000 characters.
@@ -361,11 +362,7 @@ class PapersApp:
         return check_html(self.checked(text, paper_id))
 
     def checked(self, text: str, paper_id: str) -> list:
-        if not (text or "").strip():
-            raise gr.Error("Paste the text to check.")
-        if len(text) > MAX_CHECK_CHARS:
-            raise gr.Error(f"That is {len(text):,} characters; check at most {MAX_CHECK_CHARS:,} at a time.")
-        with errors_as_gradio():
+        with errors_as_gradio():  # empty, too long or binary text: agent/answer/check_text.checkable says which
             return self.services.text_checker.check_text(text, (paper_id or "").strip())
 
     def trends(self, topics: str, start: str = "", end: str = "") -> dict:

@@ -237,8 +237,12 @@ def check(ctx, text, paper_id, jsonl, as_json) -> None:
         return
     for item in checks:
         v = item.verdict
-        mark = "supported" if v.supported else f"NOT supported ({v.reason})"
+        mark = (
+            "supported" if v.supported else "not confirmed" if v.label == "uncertain" else f"NOT supported ({v.reason})"
+        )
         click.echo(f"{mark} {v.score:.2f}: {v.claim}")
+        if v.span:
+            click.echo(f"    unsupported: {v.span}")
         if item.paper_id:
             click.echo(f"    {item.paper_id} {item.title}\n    evidence: {v.evidence}")
 

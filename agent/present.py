@@ -164,12 +164,28 @@ def check_html(checks: list) -> str:
     rows = []
     for item in checks:
         v = item.verdict
-        mark, colour = ("✓ supported", "#1a7f37") if v.supported else (f"✗ not supported ({esc(v.reason)})", "#cf222e")
+        mark, colour = (
+            ("✓ supported", "#1a7f37")
+            if v.supported
+            else ("? not confirmed: the checker cannot tell", "#9a6700")
+            if v.label == "uncertain"
+            else (f"✗ not supported ({esc(v.reason)})", "#cf222e")
+        )
         source = f"<br><small>{esc(item.paper_id)} · {esc(item.title)}</small>" if item.paper_id else ""
         evidence = f"<blockquote>{esc(v.evidence)}</blockquote>" if v.evidence else ""
         rows.append(
             f'<div class="check" style="margin-bottom:1.2em"><b style="color:{colour}">{mark}</b> '
             f"<small>{v.score:.2f}</small>"
-            f"<p>{esc(v.claim)}</p>{source}{evidence}</div>"
+            f"<p>{marked_span(v.claim, v.span)}</p>{source}{evidence}</div>"
         )
     return "\n".join(rows)
+
+
+def marked_span(claim: str, span: str) -> str:
+    """The claim escaped, with the words that failed the check marked (a red underline, `<mark>` for readers)."""
+    at = claim.find(span) if span else -1
+    if at < 0:
+        return esc(claim)
+    style = "background:#ffebe9;text-decoration:underline wavy #cf222e"
+    end = at + len(span)
+    return f'{esc(claim[:at])}<mark class="unsupported" style="{style}">{esc(span)}</mark>{esc(claim[end:])}'

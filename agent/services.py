@@ -195,7 +195,9 @@ class Services:
     def writer(self) -> TldrWriter:
         return self.once(
             "writer",
-            lambda: TldrWriter(LazyModel(self), self.store, self.settings.max_new_tokens, checker=self.checker),
+            lambda: TldrWriter(
+                LazyModel(self), self.store, self.settings.max_new_tokens, checker=self.checker, mode=self.settings.tldr
+            ),
         )
 
     @property

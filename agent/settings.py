@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,6 +121,10 @@ class Settings(BaseSettings):
     # writer left 3.4% of held-out TL;DRs unfinished (fallbacks 8.0% in all, 4.6% at 48).
     max_new_tokens: int = 48
     batch_size: int = 32
+    # What a TL;DR card shows: "extractive" (the abstract's contribution sentence, true by default) or "model" (the
+    # trained writer, each part judged, falling back to that sentence). Extractive until the writer is proven on
+    # hand-labelled held-out days (issue 28; README: TL;DRs).
+    tldr: Literal["extractive", "model"] = "extractive"
     # Fetch the newest days from the API on a schedule while the app runs: "6h", "30m", "off". Unset: every 6 hours
     # on a Hugging Face Space, off elsewhere (agent/refresh.py).
     refresh: str = ""

@@ -2,7 +2,8 @@
 
 On the held-out test days (`agent/training/archive.py`: the newest days, never trained or tuned on), every paper
 that carries `ai_summary` (or N of them, evenly spaced): ROUGE-L F1 and embedding cosine (all-MiniLM-L6-v2) of
-(a) our TL;DR, (b) the title, (c) the abstract's first sentence; and
+(a) our TL;DR (the trained writer, judged part by part, its fallback the extractive TL;DR), (b) the title, (c) the
+abstract's first sentence, (d) the extractive TL;DR the cards show by default; and
 the share of TL;DRs that state a number or name (ACRONYM, CamelCase, capitalised multi-word) found in neither the
 title nor the abstract, for ours as shown, for the model's outputs the check rejected, and for `ai_summary` itself
 (how strict the measure is on a human-vetted summary).
@@ -26,7 +27,7 @@ from agent.answer.checker import ClaimChecker
 from agent.answer.claims import Source, invented
 from agent.models.llm import LocalLLM
 from agent.settings import Settings, open_store
-from agent.tldr import TldrWriter, clip_words, first_sentence, hype_words
+from agent.tldr import TldrWriter, clip_words, extractive_tldr, first_sentence, hype_words
 from agent.training.archive import read_archive
 from benchmarks.common import SHARED, write_result
 from vectorstore.embeddings import Embedder
@@ -92,6 +93,9 @@ def main() -> None:
         "ours": scores(ours, references, embedder),
         "title": scores([p.title for p in papers], references, embedder),
         "first_sentence": scores([clip_words(first_sentence(p.abstract)) for p in papers], references, embedder),
+        # What the cards show by default (PAPERS_TLDR=extractive): the floor the model's TL;DRs must beat.
+        "extractive": scores([extractive_tldr(p).text for p in papers], references, embedder),
+        "model_shown_share": round(sum(not tldrs[p.id].fallback for p in papers) / len(papers), 3),
         "checker": not args.no_checker,
         "fallback_reasons": dict(
             Counter(tldrs[p.id].reason.split(":")[0].split(" (")[0] for p in papers if tldrs[p.id].fallback)

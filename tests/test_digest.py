@@ -127,7 +127,7 @@ def test_cli_digest_to_file_and_by_mail(day_store, smtp_server, model_dir, tmp_p
 
 
 def test_unloadable_model_is_one_clear_line(tmp_path, seed_page):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PAPERS_MODEL": str(tmp_path / "no-such-model")}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PAPERS_MODEL": str(tmp_path / "no-such-model"), "PAPERS_TLDR": "model"}
     data = ["--data-dir", str(tmp_path / "data")]
     subprocess.run([sys.executable, "-m", "agent.cli", *data, "ingest", "--sample"], capture_output=True, env=env)
     done = subprocess.run([sys.executable, "-m", "agent.cli", *data, "tldr"], capture_output=True, text=True, env=env)

@@ -132,7 +132,8 @@ def test_the_cli_reports_a_dead_server_once(make_store, tmp_path):
     store = make_store(tmp_path / "data")
     ingest_paths(store, [sample_path()], say=lambda _: None)
     day = store.list_papers()[0].date.isoformat()
-    env = {"PAPERS_LLM_URL": f"http://127.0.0.1:{free_port()}", "PAPERS_DATA_DIR": str(tmp_path / "data")}
+    env = {"PAPERS_LLM_URL": f"http://127.0.0.1:{free_port()}", "PAPERS_DATA_DIR": str(tmp_path / "data"),
+           "PAPERS_TLDR": "model"}  # fmt: skip
     result = CliRunner().invoke(cli, ["tldr", "--date", day], env=env)
     assert result.exit_code == 0, result.output
     assert result.stderr.count("The model failed") == 1, result.stderr

@@ -1,6 +1,8 @@
-"""A strong writer behind `PAPERS_LLM_URL`, end to end: a loopback OpenAI-compatible server answers with a paper's
-real `ai_summary` (faithful) or with its corruptions (false), through the CLI and the launched app. The trained
-checker must show the faithful sentence beside the evidence it rests on, and never a corrupted one."""
+"""A strong writer behind `PAPERS_LLM_URL`, end to end: a loopback OpenAI-compatible server answers with a sentence
+of the paper's abstract (faithful) or with corruptions of its `ai_summary` (false), through the CLI and the launched
+app. The judge must show the faithful sentence beside the evidence it rests on, and never a corrupted one. (A
+strong writer's free paraphrase, such as `ai_summary` itself, is mostly "not confirmed" by the strict judge and
+then not shown: benchmarks/results/judge_eval_*.json.)"""
 
 from __future__ import annotations
 
@@ -24,6 +26,13 @@ from tests.test_trained_models import FIXTURE
 PAPER = next(p for p in FIXTURE["papers"] if describe(p["ai_summary"], p["title"]))
 OTHER = next(p for p in FIXTURE["papers"] if p is not PAPER)
 QUESTION = describe(PAPER["ai_summary"], PAPER["title"]).which
+# A sentence of the abstract, shortened without changing what it says: faithful in every part, and not a
+# repeat of the evidence the answer already shows.
+FAITHFUL = (
+    "To address the instability of learning behavior with reinforcement learning on large corpora, we propose a "
+    "two-stage training pipeline."
+)
+assert PAPER["title"].startswith("GrepSeek") and "we propose a two-stage training pipeline" in PAPER["abstract"]
 FALSE = {
     "negated": negate(PAPER["ai_summary"], random.Random(0)),
     "clause": add_clause(PAPER["ai_summary"], random.Random(0), [OTHER["ai_summary"]]),
@@ -42,7 +51,7 @@ def day_file(folder):
 
 @pytest.fixture(scope="module")
 def writer():
-    said = {"text": PAPER["ai_summary"]}
+    said = {"text": FAITHFUL}
     with ScriptedOpenAI(lambda prompt: said["text"]) as server:
         yield server, said
 
@@ -57,11 +66,11 @@ def test_the_cli_shows_the_strong_writers_truth_and_never_its_falsehoods(writer,
     data = tmp_path / "data"
     assert papers(data, "ingest", str(day_file(tmp_path))).returncode == 0
     env = {"PAPERS_LLM_URL": server.url}
-    said["text"] = PAPER["ai_summary"]
+    said["text"] = FAITHFUL
     result = json.loads(papers(data, "ask", QUESTION, "--json", env=env).stdout)
     assert result["citations"][0]["paper_id"] == PAPER["id"], result["answer"]
     [faithful] = model_statements(result)
-    assert faithful["shown"] and PAPER["ai_summary"].rstrip(".") in result["answer"], result
+    assert faithful["shown"] and FAITHFUL.rstrip(".") in result["answer"], result
     assert faithful["quote"] and faithful["quote"] in PAPER["abstract"], "shown beside the sentence it rests on"
     assert any(faithful["quote"] in c["highlights"] for c in result["citations"]), "and highlighted in its source"
     evidence = next(s["quote"] for s in result["statements"] if s["origin"] == "evidence")
@@ -88,10 +97,10 @@ def test_the_launched_app_shows_the_truth_and_never_the_falsehoods(writer, tmp_p
         from gradio_client import Client
 
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        said["text"] = PAPER["ai_summary"]
+        said["text"] = FAITHFUL
         result = client.predict(QUESTION, "", "", api_name="/ask")
         [faithful] = model_statements(result)
-        assert faithful["shown"] and PAPER["ai_summary"].rstrip(".") in result["answer"], result["answer"]
+        assert faithful["shown"] and FAITHFUL.rstrip(".") in result["answer"], result["answer"]
         said["text"] = FALSE["negated"]
         result = client.predict(QUESTION, "", "", api_name="/ask")
         assert not any(s["shown"] for s in model_statements(result)), result["statements"]

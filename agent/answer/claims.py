@@ -199,6 +199,8 @@ class Source:
     numbers: frozenset[str]
     words: frozenset[str]
     lowered: str
+    # Letters and digits only: a name the source spells otherwise ("Mamba-Attention" / "Mamba attention") is found.
+    squashed: str = ""
 
     @classmethod
     def of(cls, *texts: str) -> Source:
@@ -209,13 +211,16 @@ class Source:
         words = {stem(part) for t in tokens if t[0].isalpha() for part in {t, *t.split("-")} if part}
         if "%" in text:  # "12.5%" supports "12.5 percent"
             words.add(stem("percent"))
-        return cls(text, numbers, frozenset(words), text.lower())
+        return cls(text, numbers, frozenset(words), text.lower(), squash(text))
 
     def has_name(self, name: str) -> bool:
         """As written, as a plural's singular ("LLMs"), or as the initials of a phrase ("RL": reinforcement
         learning)."""
         key = name.lower()
         if self.mentions(key) or (key.endswith("s") and len(key) > 3 and self.mentions(key[:-1])):
+            return True
+        squashed = squash(key)
+        if len(squashed) > 4 and (squashed in self.squashed or squashed.removesuffix("s") in self.squashed):
             return True
         parts = name.split("-")
         if len(parts) > 1 and all(parts):  # "AI-powered": its name part is in the source, the rest is a word
@@ -241,6 +246,10 @@ class Source:
             if all(len(w) > 2 and w not in stop_words() for w in words):
                 return True
         return False
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def check(sentence: str, source: Source) -> Check:

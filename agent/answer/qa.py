@@ -26,7 +26,7 @@ from datetime import date
 
 from agent.answer.answerable import AnswerJudge
 from agent.answer.checker import ClaimChecker, source_sentences
-from agent.answer.claims import Source, split_sentences, terms_of
+from agent.answer.claims import Source, split_sentences, squash, stop_words, terms_of
 from agent.answer.evidence import Evidence, asks_for_paper, question_kind, select
 from agent.errors import QuestionError, first_line
 from agent.models.chat_model import ChatModel
@@ -204,16 +204,29 @@ def name_of(title: str) -> str:
 CAPITALISED = re.compile(r"(?<=\s)[A-Z][A-Za-z0-9-]{2,}")
 
 
+LOWER_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b")
+MAX_LOWER_NAMES = 8
+
+
 def names_in(question: str) -> set[str]:
-    """Names a question may call a paper by: acronyms, CamelCase, and capitalised words inside the sentence."""
-    return set(terms_of(question).names) | set(CAPITALISED.findall(question[:MAX_QUESTION_CHARS]))
+    """Names a question may call a paper by: acronyms, CamelCase, capitalised words inside the sentence, and, since
+    people type names in lower case ("how big is internvl-u"), its other uncommon words of four letters or more."""
+    question = question[:MAX_QUESTION_CHARS]
+    found = set(terms_of(question).names) | set(CAPITALISED.findall(question))
+    lower = [w for w in LOWER_NAME.findall(question) if len(w) >= 4 and w not in stop_words()]
+    return found | set(lower[:MAX_LOWER_NAMES])
+
+
+def same_name(a: str, b: str) -> bool:
+    """One name however it is spelled: case, hyphens and spaces aside ("mm-zero" is "MM-Zero")."""
+    return bool(a) and squash(a) == squash(b)
 
 
 def names_a_paper(question: str, passages: list[Passage]) -> bool:
     """The question names a retrieved paper ("How many GPUs trained SAILER?"): in the store's domain however
     unlike the paper's text the rest of the question is."""
-    names = {name_of(p.chunk.title).lower() for p in passages} - {""}
-    return any(name.lower() in names for name in names_in(question))
+    names = {squash(name_of(p.chunk.title)) for p in passages} - {""}
+    return any(squash(name) in names for name in names_in(question))
 
 
 def url_for(paper_id: str) -> str:
@@ -346,7 +359,7 @@ class QA:
         for name in sorted(names_in(question)):
             query = Query(name, 3, scope.start, scope.end, scope.paper_ids)
             for chunk, _ in self.searcher.lexical_chunks(query):
-                if name_of(chunk.title).lower() == name.lower():
+                if same_name(name_of(chunk.title), name):
                     found.append(chunk.paper_id)
                     break
         return tuple(dict.fromkeys(found))

@@ -5,7 +5,8 @@ In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl`, one `{"cl
 title and abstract (`agent.answer.checker.select_evidence`). Per paper:
 - supported (label 1): `ai_summary` (kind `ai_summary`) and two abstract sentences (kind `abstract`);
 - unsupported (label 0): each corruption of `agent.training.corrupt` applied to `ai_summary` or an abstract
-  sentence, another paper's summary against this paper's evidence (`other_paper`), and an abstract sentence against
+  sentence, each half-true kind of `agent.training.half_true` (a stock ending the abstract does support is
+  labelled 1), another paper's summary against this paper's evidence (`other_paper`), and an abstract sentence against
   evidence with that sentence removed (`removed_evidence`).
 Run: python -m agent.training.checker_pairs --archive ../shared/data/hf_daily_papers --out build/checker
 """
@@ -19,6 +20,7 @@ from agent.answer.checker import select_evidence, source_sentences
 from agent.tldr import lead_name
 from agent.training.archive import pairs_main, sample_others, write_splits
 from agent.training.corrupt import KINDS, NAME, corrupt
+from agent.training.half_true import HALF_TRUE_KINDS, half_true
 from vectorstore.records import Paper
 
 
@@ -39,11 +41,22 @@ def rows_of(paper: Paper, rng: random.Random, names: list[str], others: list[Pap
         false = corrupt(kind, base, rng, names, other_summaries) or corrupt(kind, summary, rng, names, other_summaries)
         if false and false != base:
             rows.append(row(false, sentences, 0, kind, paper))
+    rows += half_true_rows(paper, sentences, [summary, *rng.sample(body, len(body))], rng)
     if others:
         rows.append(row(rng.choice(others).ai_summary, sentences, 0, "other_paper", paper))
     if body:
         removed = rng.choice(body)
         rows.append(row(removed, [s for s in sentences if s != removed], 0, "removed_evidence", paper))
+    return rows
+
+
+def half_true_rows(paper: Paper, sentences: list[str], bases: list[str], rng: random.Random) -> list[dict]:
+    """One row per half-true kind, from the first supported sentence the kind applies to."""
+    rows = []
+    for kind in HALF_TRUE_KINDS:
+        made = next((m for m in (half_true(kind, b, paper.abstract, rng) for b in bases) if m), None)
+        if made:
+            rows.append(row(made[0], sentences, made[1], kind, paper))
     return rows
 
 
