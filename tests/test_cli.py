@@ -218,7 +218,7 @@ def test_check_marks_each_sentence_with_its_evidence_and_reads_jsonl_with_bad_li
     assert not invented["supported"] and invented["reason"] == "name: GPT-9"
     source = "We propose SAILER, a model for legal case retrieval. SAILER outperforms previous methods on benchmarks."
     lines = [
-        json.dumps({"claim": "SAILER improves on previous methods for legal case retrieval.", "source": source}),
+        json.dumps({"claim": "SAILER outperforms previous methods.", "source": source}),
         "not json",
         json.dumps({"claim": "SAILER is worse than previous methods.", "source": source}),
         json.dumps({"claim": 5, "source": source}),
@@ -234,5 +234,6 @@ def test_check_marks_each_sentence_with_its_evidence_and_reads_jsonl_with_bad_li
         (False, False),
         (True, None),
     ]
+    assert results[2]["verdict"] == "unsupported" and results[2]["unsupported_span"], results[2]
     missing = papers(data, "check", "x y z.", "--paper", "nope")
     assert missing.returncode == 1 and "No paper 'nope'" in missing.stderr

@@ -99,16 +99,19 @@ def test_the_checker_ranks_faithful_summaries_above_their_negations():
 
 
 def test_the_apps_writer_shows_a_tldr_only_when_the_checker_supports_it(tmp_path, scripted):
-    """A model that writes one faithful and one negated summary: the word checks pass both, the checker only one."""
+    """A model (opted in with PAPERS_TLDR=model) that writes one faithful sentence, the abstract's own shortened, and
+    one negated summary: the word checks pass both, the judge only the first."""
     from agent.services import Services
     from agent.settings import Settings
 
     faithful, negated = PAPERS[0], PAPERS[1]
-    answers = {faithful.title: faithful.ai_summary, negated.title: negate(negated.ai_summary, None)}
+    true = "GrepSeek trains a compact search agent to find, filter, and compose evidence from large text corpora."
+    assert "trains a compact search agent to find, filter, and compose evidence" in faithful.abstract
+    answers = {faithful.title: true, negated.title: negate(negated.ai_summary, None)}
     model = scripted(answers=lambda messages: next(v for k, v in answers.items() if k in messages[-1]["content"]))
     services = Services(Settings(data_dir=tmp_path / "data", tldr="model"), model=model)
     tldrs = services.writer.tldrs([faithful, negated])
-    assert not tldrs[faithful.id].fallback and tldrs[faithful.id].text == faithful.ai_summary
+    assert not tldrs[faithful.id].fallback and tldrs[faithful.id].text == true
     assert tldrs[negated.id].fallback and tldrs[negated.id].reason.startswith("not supported by the abstract")
 
 

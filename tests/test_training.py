@@ -96,7 +96,11 @@ def test_answerability_rows_train_a_model_the_app_loads(tiny_archive, tmp_path):
     out = tmp_path / "run"
     train_checker.main(["--rows", str(tmp_path / "rows"), "--out", str(out), "--batch-size", "8", "--max-steps", "2"])
     judge = AnswerJudge(out / "best")
-    assert 0.0 <= judge.scores(["Which paper does this?"], [["A title", "One sentence."]])[0] <= 1.0
+    asked = (["Which paper does this?"], [["A title", "One sentence."]])
+    assert judge.scores(*asked) != AnswerJudge().scores(*asked), "the run's weights are the ones loaded"
+    assert answer_pairs.add_hand_rows(tiny_archive, tmp_path / "rows") == {"train": 0, "val": 0}, (
+        "hand-written questions whose paper is not in the archive are left out"
+    )
 
 
 def test_a_missing_or_broken_checker_names_the_file_and_the_fix(tmp_path):

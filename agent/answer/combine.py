@@ -23,6 +23,9 @@ from agent.answer.parts import Part
 WORD_TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 # How the extractive TL;DR opens ("We propose X" is shown as "Proposes X"): not words of the source sentence.
 LEAD_WORDS = frozenset(["proposes", "introduces", "presents", "develops", "designs", "releases", "builds"])
+# Words a copy may add to make a sentence of a title or a fragment ("SAILER: A Model for X" -> "SAILER is a model
+# for X"): they state nothing of their own.
+GLUE_WORDS = frozenset(["is", "are", "a", "an", "the", "it", "its", "this", "that", "which"])
 MEANING_WORDS = frozenset(
     [
         "not",
@@ -85,7 +88,7 @@ def copied(claim: str, sources: list[str]) -> bool:
     """The claim is one source sentence with words left out, in its order, and nothing left out that could turn its
     meaning (a negation, a hedge, a contrast): what the extractive TL;DR and the answer's extracts are. A negation,
     a swapped word, a reversed comparison or a clause from elsewhere is not a copy."""
-    wanted = [w for w in WORD_TOKEN.findall(claim.lower()) if w not in LEAD_WORDS]
+    wanted = [w for w in WORD_TOKEN.findall(claim.lower()) if w not in LEAD_WORDS and w not in GLUE_WORDS]
     if len(wanted) < 4:
         return False
     for sentence in sources:

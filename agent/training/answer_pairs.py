@@ -10,13 +10,21 @@ questions of `agent.training.questions` (TRAIN wording):
   numbers ..." where the abstract states no number (`no_figure`); an attribute the text never mentions
   (`unstated`: memory, licence, cost, hardware, epochs, funding, annotators, seed); the data question where no
   dataset is named (`no_data`).
+`add_hand_rows` then appends the questions written by hand as researchers type them
+(`benchmarks/data/questions/<split>.jsonl`) against their gold paper, answerable or not, for the training days
+(`repeat` times: a hundred real questions among thousands of made ones) and the validation days (once, where the
+threshold and the checkpoint are chosen); the held-out days' questions are never read here.
 Run: python -m agent.training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable
+     python -m agent.training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable --hand
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 import re
+import sys
 from pathlib import Path
 
 from agent.answer.answerable import answer_evidence
@@ -73,8 +81,37 @@ def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
     return write_splits(archive, out, rows_for)
 
 
-def main() -> None:
-    pairs_main(__doc__, write_pairs)
+QUESTIONS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "questions"
+
+
+def add_hand_rows(archive: Path, out: Path, repeat: int = 10) -> dict[str, int]:
+    from agent.training.natural import archive_papers
+
+    papers = archive_papers(archive)
+    counts = {}
+    for split, times in (("train", repeat), ("val", 1)):
+        path = QUESTIONS / f"{split}.jsonl"
+        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = [row(q["question"], papers[q["paper_id"]], int(q["answerable"]),
+                    "hand_answerable" if q["answerable"] else "hand_unanswerable")
+                for q in items if q["paper_id"] in papers]  # fmt: skip
+        with (out / f"{split}.jsonl").open("a", encoding="utf-8") as file:
+            file.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows * times)
+        counts[split] = len(rows)
+    return counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--hand" not in argv:
+        pairs_main(__doc__, write_pairs, argv)
+        return
+    parser = argparse.ArgumentParser(description="Append the hand-written questions to the rows in --out.")
+    parser.add_argument("--hand", action="store_true")
+    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    print(json.dumps(add_hand_rows(args.archive, args.out)))
 
 
 if __name__ == "__main__":
