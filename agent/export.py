@@ -23,7 +23,11 @@ LATEX_SPECIAL = re.compile(r"([&%$#_])")
 
 
 def bib_value(text: str) -> str:
-    return LATEX_SPECIAL.sub(r"\\\1", " ".join(str(text).replace("{", "").replace("}", "").split()))
+    """Feed text as a BibTeX value that LaTeX prints as it reads: braces dropped (an entry cannot be ended early),
+    a backslash, caret and tilde printed, not run ("\\input /etc/passwd" must not read a file)."""
+    text = " ".join(str(text).replace("{", "").replace("}", "").split())
+    text = text.replace("\\", "\\textbackslash{}").replace("^", "\\^{}").replace("~", "\\~{}")
+    return LATEX_SPECIAL.sub(r"\\\1", text)
 
 
 def cite_key(paper: Paper, taken: set[str]) -> str:

@@ -153,3 +153,32 @@ def test_feed_text_reaches_markdown_escaped():
     paper = replace(paper_of("t"), github_url="javascript:alert(1)", project_url="https://ok.org")
     links = dict(present.paper_links(paper))
     assert "GitHub" not in links and links["Project"] == "https://ok.org", "only http(s) links survive"
+
+
+def test_bibtex_prints_a_feed_titles_latex_and_never_runs_it():
+    """A feed title that a citing paper's LaTeX would run ("\\input /etc/passwd") is printed as text."""
+    import bibtexparser
+
+    from agent.export import to_bibtex
+
+    title = "Leak \\input /etc/passwd \\relax x^2 ~ {}"
+    paper = Paper("2506.00001", title, "An abstract.", records.date(2025, 6, 2), authors=("A. Author",))
+    text = to_bibtex([paper])
+    assert "\\input" not in text.replace("\\textbackslash{}input", "") and "\\textbackslash{}input" in text
+    assert "\\^{}" in text and "\\~{}" in text
+    assert len(bibtexparser.parse_string(text).entries) == 1
+
+
+def test_a_lone_surrogate_in_a_feed_never_stops_an_ingest(tmp_path):
+    """One title with "\\ud800" (valid JSON, no character) is stored without it; the day still lands."""
+    import json
+
+    from vectorstore.store import PaperStore
+
+    record = {"paper": {"id": "2506.00002", "title": "Broken \ud800 title", "summary": "An abstract here.",
+                        "authors": [{"name": "A"}]}, "publishedAt": "2025-06-02T00:00:00.000Z"}  # fmt: skip
+    [paper] = papers_from_payload(json.loads(json.dumps(record_list := [record])))
+    assert paper.title == "Broken title" and record_list
+    store = PaperStore(tmp_path / "data", embed_model="hashing")
+    store.add_papers([replace(paper, title="Raw \ud800 kept by another source")])
+    assert store.counts()[0] == 1

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from vectorstore.errors import SourceError
-from vectorstore.records import Paper
+from vectorstore.records import LONE_SURROGATE, Paper
 
 REQUIRED_FIELDS = ("id", "title", "summary")
 # A record is a few KB; a longer string is not one, and `ast.literal_eval` on a huge literal takes gigabytes.
@@ -23,8 +23,9 @@ MAX_RECORD_STRING = 200_000
 
 
 def clean_text(text: Any) -> str:
-    """Feeds hard-wrap titles and abstracts at ~80 columns: fold all whitespace runs into single spaces."""
-    return re.sub(r"\s+", " ", str(text or "")).strip()
+    """Feeds hard-wrap titles and abstracts at ~80 columns: fold all whitespace runs into single spaces. A lone
+    surrogate ("\\ud800" in a feed's JSON) is no character and cannot be written as UTF-8: dropped."""
+    return re.sub(r"\s+", " ", LONE_SURROGATE.sub("", str(text or ""))).strip()
 
 
 def parse_iso_date(value: Any) -> date | None:

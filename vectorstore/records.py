@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
@@ -22,6 +22,20 @@ def title_key(title: str) -> str:
 def page_paper_id(title: str) -> str:
     """Stable id for a paper known only from a saved page (no arXiv id): a hash of its normalised title."""
     return "page-" + hashlib.sha256(title_key(title).encode()).hexdigest()[:12]
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(paper: Paper) -> Paper:
+    """The paper with every lone surrogate dropped from its text ("\\ud800" in a feed's JSON is no character:
+    neither UTF-8 nor the vector store can hold it), so one such title never stops an ingest or a refresh."""
+    texts = {k: v for k, v in vars(paper).items() if isinstance(v, str) and LONE_SURROGATE.search(v)}
+    tuples = {k: tuple(LONE_SURROGATE.sub("", x) for x in v) for k, v in vars(paper).items()
+              if isinstance(v, tuple) and any(LONE_SURROGATE.search(x) for x in v)}  # fmt: skip
+    if not texts and not tuples:
+        return paper
+    return replace(paper, **{k: LONE_SURROGATE.sub("", v) for k, v in texts.items()}, **tuples)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 from vectorstore.chunking import chunk_paper, embedding_text, make_splitter
 from vectorstore.embeddings import Embedder, HashingEmbedder, load_embedder
 from vectorstore.errors import NotFoundError, StoreError
-from vectorstore.records import Chunk, Paper, Passage, title_key
+from vectorstore.records import Chunk, Paper, Passage, title_key, without_lone_surrogates
 from vectorstore.state import StoreState
 
 PAPERS = "papers"
@@ -206,6 +206,7 @@ class PaperStore:
     def add_papers(self, papers: list[Paper], sections_of: Callable[[Paper], list] | None = None) -> WriteReport:
         """Store one source's papers: all of them or, after a crash, none (see `recover`). Holds the writer lock
         from reading what is stored to the last write, so two writers never interleave."""
+        papers = [without_lone_surrogates(p) for p in papers]
         with self.state.writing():
             self.recover()
             fresh, retext, remeta, unchanged = self.classify(papers)
