@@ -105,8 +105,7 @@ def parts(sentence: str) -> list[Part]:
         pieces[-1] = (pieces[-1][0], last[1])
     pieces = pieces[: MAX_PARTS - 1] + ([(pieces[MAX_PARTS - 1][0], len(sentence))] if len(pieces) >= MAX_PARTS else [])
     result = []
-    for index, (begin, end) in enumerate(pieces):
+    for begin, end in pieces:
         span = sentence[begin:end].strip().rstrip(".")
-        claim = sentence.strip() if len(pieces) == 1 else (as_claim(span) if index else as_claim(span))
-        result.append(Part(span, begin, claim))
+        result.append(Part(span, begin, sentence.strip() if len(pieces) == 1 else as_claim(span)))
     return result
