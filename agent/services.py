@@ -193,12 +193,15 @@ class Services:
 
     @property
     def writer(self) -> TldrWriter:
-        return self.once(
-            "writer",
-            lambda: TldrWriter(
-                LazyModel(self), self.store, self.settings.max_new_tokens, checker=self.checker, mode=self.settings.tldr
-            ),
-        )
+        """The TL;DR writer; the judge is loaded for it only when the model writes (the extractive default needs
+        none, so the first Today page does not wait for its weights)."""
+
+        def build() -> TldrWriter:
+            model_writes = self.settings.tldr == "model"
+            checker = self.checker if model_writes else None
+            return TldrWriter(LazyModel(self), self.store, self.settings.max_new_tokens, checker, self.settings.tldr)
+
+        return self.once("writer", build)
 
     @property
     def qa(self) -> QA:

@@ -20,10 +20,10 @@ import random
 import time
 from collections import defaultdict
 
-from agent.answer.checker import ClaimChecker, source_sentences
+from agent.answer.checker import ClaimChecker
 from agent.answer.claims import Source, check
 from agent.training.archive import read_archive
-from agent.training.checker_pairs import names_in, rows_of
+from agent.training.checker_pairs import rows_with_sources
 from benchmarks.common import SHARED, write_result
 
 
@@ -31,18 +31,8 @@ def test_rows(limit: int) -> tuple[list[dict], list[list[str]]]:
     """Rows of the test days with each row's source sentences (title first)."""
     papers = read_archive(SHARED / "data" / "hf_daily_papers").papers["test"]
     papers = papers[:limit] if limit else papers
-    rng, names = random.Random("eval-test"), names_in(papers)
-    rows, sources = [], []
-    for i, paper in enumerate(papers):
-        others = [papers[j] for j in rng.sample(range(len(papers)), min(8, len(papers))) if j != i]
-        sentences = source_sentences(paper.title, paper.abstract)
-        for row in rows_of(paper, rng, names, others):
-            rows.append(row)
-            # The gate must not see the sentence the row's evidence left out either.
-            sources.append(
-                [s for s in sentences if s != row["claim"]] if row["kind"] == "removed_evidence" else sentences
-            )
-    return rows, sources
+    found = rows_with_sources(papers, random.Random("eval-test"))
+    return [row for row, _ in found], [sources for _, sources in found]
 
 
 def shares(rows: list[dict], judged: list[bool]) -> dict[str, float]:

@@ -29,10 +29,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from agent.answer.checker import WEIGHTS, ClaimChecker, source_sentences
-from agent.answer.claims import Source, check, terms_of
-from agent.training.archive import read_archive, read_jsonl
-from agent.training.checker_pairs import names_in, rows_of
-from agent.training.natural import labelled_rows
+from agent.answer.claims import Source, check
+from agent.answer.combine import source_terms, term_share
+from agent.training.archive import read_archive
+from agent.training.checker_pairs import rows_with_sources
+from agent.training.natural import labelled_rows, paraphrases
 from benchmarks.common import ROOT, SHARED, write_result
 
 DATA = ROOT / "benchmarks" / "data"
@@ -47,7 +48,7 @@ def natural_items(split: str, papers: dict) -> list[dict]:
 
 
 def paraphrase_items(split: str, papers: dict) -> list[dict]:
-    rows = read_jsonl(DATA / "paraphrases" / f"{split}.jsonl", lambda r: "" if r.get("paper_id") in papers else "?")
+    rows = paraphrases(DATA / "paraphrases" / f"{split}.jsonl", papers)
     return [{"claim": r["sentence"], "sources": source_sentences(papers[r["paper_id"]].title,
              papers[r["paper_id"]].abstract), "label": 1, "kind": "paraphrase", "set": "paraphrase", "id": r["id"]}
             for r in rows]  # fmt: skip
@@ -55,23 +56,13 @@ def paraphrase_items(split: str, papers: dict) -> list[dict]:
 
 def made_items(papers: list, limit: int) -> list[dict]:
     papers = papers[:: max(1, len(papers) // limit)][:limit] if limit else papers
-    rng, names = random.Random("judge-eval"), names_in(papers)
-    items = []
-    for i, paper in enumerate(papers):
-        others = [papers[j] for j in rng.sample(range(len(papers)), min(8, len(papers))) if j != i]
-        sentences = source_sentences(paper.title, paper.abstract)
-        for row in rows_of(paper, rng, names, others):
-            kept = [s for s in sentences if s != row["claim"]] if row["kind"] == "removed_evidence" else sentences
-            items.append({"claim": row["claim"], "sources": kept, "label": row["label"], "kind": row["kind"],
-                          "set": "made", "id": paper.id})  # fmt: skip
-    return items
+    return [{"claim": row["claim"], "sources": kept, "label": row["label"], "kind": row["kind"], "set": "made",
+             "id": row["id"]} for row, kept in rows_with_sources(papers, random.Random("judge-eval"))]  # fmt: skip
 
 
 def overlap_score(claim: str, sources: list[str]) -> float:
     """Share of the claim's content words, numbers and names found in the source: the word-overlap floor."""
-    words, source = terms_of(claim), terms_of(" ".join(sources))
-    mine = words.words | words.numbers | words.names
-    return len(mine & (source.words | source.numbers | source.names)) / max(1, len(mine))
+    return term_share(claim, source_terms(sources))
 
 
 def lowest_threshold(items: list[dict], scores: list[float], max_false: float) -> float:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.answer.claims import Source, check, split_sentences, terms_of
-from agent.answer.combine import all_terms, combined, copied, features, term_share
-from agent.answer.parts import parts
+from agent.answer.combine import combined, copied, features, source_terms, term_share
+from agent.answer.parts import Part, parts
 from agent.errors import ModelError
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "checker"
@@ -146,18 +146,19 @@ class ClaimChecker:
             result.update(zip(batch, torch.sigmoid(logits.float()).tolist()))
         return [result[i] for i in range(len(claims))]
 
-    def decide(self, claim: str, sources: list[str], read: list[tuple[float, str, str]]) -> tuple[float, str]:
+    def decide(
+        self, claim: str, sources: list[str], pieces: list[Part], read: list[tuple[float, str, str]]
+    ) -> tuple[float, str]:
         """(P(supported), the span to blame) from the scores of the whole claim (first) and of its parts: the lowest
         score, through the combiner when the weights have one; the part blamed is the one the checker scored
         lowest, weighed by the share of its terms the source states."""
         score = min(s for s, _, _ in read)
+        source = source_terms(sources)
         if self.combiner:
-            score = combined(self.combiner, features(claim, parts(claim), sources, score))
+            score = combined(self.combiner, features(claim, pieces, source, score))
         if copied(claim, sources):  # the source's own words, nothing that turns their meaning left out
             score = max(score, COPIED_SCORE)
-        pieces = read[1:] or read
-        source = all_terms(terms_of(" ".join(sources)))
-        blamed = min(pieces, key=lambda r: r[0] * (0.5 + term_share(r[2], source)))
+        blamed = min(read[1:] or read, key=lambda r: r[0] * (0.5 + term_share(r[2], source)))
         return score, blamed[1]
 
     def verdicts(self, claims: list[str], sources: list[list[str]]) -> list[Verdict]:
@@ -168,16 +169,16 @@ class ClaimChecker:
         to_score = [i for i, g in enumerate(gates) if not (g.numbers or g.names)]
         # What the model reads: (claim index, the span it stands for, the text read, the evidence it is read against)
         reads = []
+        pieces = {i: parts(claims[i]) for i in to_score}
         for i in to_score:
             reads.append((i, claims[i], claims[i], evidences[i].text))
-            pieces = parts(claims[i])
-            if len(pieces) > 1:
-                reads += [(i, p.span, p.claim, select_evidence(p.claim, sources[i]).text) for p in pieces]
+            if len(pieces[i]) > 1:
+                reads += [(i, p.span, p.claim, select_evidence(p.claim, sources[i]).text) for p in pieces[i]]
         scores = self.scores([r[2] for r in reads], [r[3] for r in reads]) if reads else []
         read: dict[int, list[tuple[float, str, str]]] = {}
         for (i, span, text, _), score in zip(reads, scores):
             read.setdefault(i, []).append((score, span, text))
-        lowest = {i: self.decide(claims[i], sources[i], found) for i, found in read.items()}
+        lowest = {i: self.decide(claims[i], sources[i], pieces[i], found) for i, found in read.items()}
         result = []
         for i, (claim, gate, evidence) in enumerate(zip(claims, gates, evidences)):
             if i not in lowest:

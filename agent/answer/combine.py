@@ -71,8 +71,13 @@ def term_share(claim: str, source: frozenset[str]) -> float:
     return len(mine & source) / max(1, len(mine))
 
 
-def features(claim: str, pieces: list[Part], sources: list[str], score: float) -> list[float]:
-    source = all_terms(terms_of(" ".join(sources)))
+def source_terms(sources: list[str]) -> frozenset[str]:
+    """Every content-word stem, number and name the source sentences state."""
+    return all_terms(terms_of(" ".join(sources)))
+
+
+def features(claim: str, pieces: list[Part], source: frozenset[str], score: float) -> list[float]:
+    """The combiner's inputs for a claim, its parts, its source's terms (`source_terms`) and the lowest score."""
     clipped = min(max(score, 1e-4), 1 - 1e-4)
     unstated = len(all_terms(terms_of(claim)) - source)
     return [

@@ -60,6 +60,18 @@ def half_true_rows(paper: Paper, sentences: list[str], bases: list[str], rng: ra
     return rows
 
 
+def rows_with_sources(papers: list[Paper], rng: random.Random) -> list[tuple[dict, list[str]]]:
+    """Every row of these papers beside the source sentences a judge checks it against (title first): what the
+    app's gate and checker see. A `removed_evidence` row's source lacks its claim, as its evidence does."""
+    names, found = names_in(papers), []
+    for i, paper in enumerate(papers):
+        sentences = source_sentences(paper.title, paper.abstract)
+        for row in rows_of(paper, rng, names, sample_others(papers, i, rng, 8)):
+            kept = [s for s in sentences if s != row["claim"]] if row["kind"] == "removed_evidence" else sentences
+            found.append((row, kept))
+    return found
+
+
 def names_in(papers: list[Paper]) -> list[str]:
     """Method names and acronyms of these papers: what a name swap borrows."""
     found = {lead_name(p.title) for p in papers} | {m.group(0) for p in papers for m in NAME.finditer(p.ai_summary)}

@@ -19,10 +19,10 @@ import random
 from pathlib import Path
 
 from agent.answer.checker import ClaimChecker, source_sentences
-from agent.answer.combine import FEATURES, features
+from agent.answer.combine import FEATURES, features, source_terms
 from agent.answer.parts import parts
-from agent.training.checker_pairs import names_in, rows_of
-from agent.training.natural import archive_papers, labelled_rows
+from agent.training.checker_pairs import rows_with_sources
+from agent.training.natural import archive_papers, labelled_rows, paraphrases
 from vectorstore.records import Paper
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
@@ -31,25 +31,14 @@ DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 def hand_rows(papers: dict[str, Paper], split: str) -> list[tuple[str, list[str], int]]:
     rows = [(r["sentence"], r["paper_id"], int(r["label"] == "supported"))
             for r in labelled_rows(DATA / "natural" / f"{split}.jsonl", papers)]  # fmt: skip
-    path = DATA / "paraphrases" / f"{split}.jsonl"
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            if item.get("paper_id") in papers:
-                rows.append((item["sentence"], item["paper_id"], 1))
+    rows += [(r["sentence"], r["paper_id"], 1) for r in paraphrases(DATA / "paraphrases" / f"{split}.jsonl", papers)]
     return [(claim, source_sentences(papers[i].title, papers[i].abstract), label) for claim, i, label in rows]
 
 
 def made_rows(papers: list[Paper], n: int) -> list[tuple[str, list[str], int]]:
     rng = random.Random("combiner")
     chosen = rng.sample(papers, min(n, len(papers)))
-    names, rows = names_in(chosen), []
-    for paper in chosen:
-        sentences = source_sentences(paper.title, paper.abstract)
-        for row in rows_of(paper, rng, names, rng.sample(chosen, min(8, len(chosen)))):
-            kept = [s for s in sentences if s != row["claim"]] if row["kind"] == "removed_evidence" else sentences
-            rows.append((row["claim"], kept, row["label"]))
-    return rows
+    return [(row["claim"], kept, row["label"]) for row, kept in rows_with_sources(chosen, rng)]
 
 
 def fit(weights: Path, archive: Path, made_papers: int = 0) -> dict:
@@ -65,12 +54,12 @@ def fit(weights: Path, archive: Path, made_papers: int = 0) -> dict:
     rows = hand + made
     verdicts = checker.verdicts([r[0] for r in rows], [r[1] for r in rows])
     # The gate's rejections never reach the combiner: they are not its rows to learn.
-    kept = [(r, v) for r, v in zip(rows, verdicts) if not v.reason.startswith(("number", "name"))]
-    x = [features(r[0], parts(r[0]), r[1], v.score) for r, v in kept]
-    y = [r[2] for r, _ in kept]
-    hand_count = sum(1 for r, _ in kept if r in hand)
+    kept = [(i, r, v) for i, (r, v) in enumerate(zip(rows, verdicts)) if not v.reason.startswith(("number", "name"))]
+    x = [features(r[0], parts(r[0]), source_terms(r[1]), v.score) for _, r, v in kept]
+    y = [r[2] for _, r, _ in kept]
+    hand_count = sum(i < len(hand) for i, _, _ in kept)
     made_weight = hand_count / max(1, len(kept) - hand_count) if hand_count else 1.0
-    weight = [1.0 if i < hand_count else made_weight for i in range(len(kept))]
+    weight = [1.0 if i < len(hand) else made_weight for i, _, _ in kept]
     model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y, sample_weight=weight)
     combiner = {"features": list(FEATURES), "weights": [round(float(w), 5) for w in model.coef_[0]],
                 "bias": round(float(model.intercept_[0]), 5), "hand_rows": hand_count,

@@ -111,14 +111,18 @@ def checker_rows(labelled: Path, papers: dict[str, Paper]) -> list[dict]:
     ]
 
 
+def paraphrases(written: Path, papers: dict[str, Paper]) -> list[dict]:
+    """A file of hand-written faithful paraphrases (benchmarks/data/paraphrases): its rows whose paper is known."""
+    return read_jsonl(written, lambda r: "" if r.get("paper_id") in papers and r.get("sentence") else "unknown paper")
+
+
 def paraphrase_rows(written: Path, papers: dict[str, Paper]) -> list[dict]:
-    """Hand-written faithful paraphrases (benchmarks/data/paraphrases) as supported rows."""
-    rows = read_jsonl(written, lambda r: "" if r.get("paper_id") in papers and r.get("sentence") else "unknown paper")
+    """Hand-written faithful paraphrases as supported checker rows."""
     return [
         checker_row(
             r["sentence"], papers[r["paper_id"]].title, papers[r["paper_id"]].abstract, 1, "paraphrase", r["paper_id"]
         )  # fmt: skip
-        for r in rows
+        for r in paraphrases(written, papers)
     ]
 
 
