@@ -12,30 +12,33 @@ loaded first, so the app is useful offline. `python app.py` or `make run` starts
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import functools
 import html
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 import gradio as gr
 from fastapi.responses import Response
+from gradio.utils import get_upload_folder
 
-from agent.access import Access
+from agent.access import Access, AccessError
 from agent.answer.qa import Scope, message_text
-from agent.charts import trend_table, write_trend_png
+from agent.charts import trend_png, trend_table
 from agent.digest import build_digest
 from agent.export import to_atom, to_bibtex
 from agent.foryou import Ranked, by_upvotes
 from agent.ingest import ensure_sample, ingest_days, ingest_paths
 from agent.library import import_library, stored_paper
-from agent.present import check_html, md_escape, paper_card, parse_day, tldr_label
+from agent.present import check_html, inert_record, md_escape, paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
 from agent.refresh import Refresher, refresh_interval
 from agent.related import related_for_many, related_papers
@@ -47,9 +50,12 @@ from agent.trends import MAX_TOPICS, Trend, trend_markdown
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
 from vectorstore.search import Query
+from web.guard import Budget, client_key, from_own_page, guarded
+from web.memory import start_trimming, tune_malloc
 
 MAX_UPLOAD_MB = 20
 FEED_PAPERS = 20  # papers in the /feed.xml digest
+FEED_CACHE_S = 600
 MAX_UPLOAD_FILES = 20
 UPLOAD_TYPES = (".json", ".txt", ".pdf")
 ALL_DAYS = "All days"
@@ -115,8 +121,17 @@ class Viewer:
         return self.profile.username if self.profile else ""
 
     @property
+    def headers(self) -> dict[str, str]:
+        return dict(self.request.headers) if self.request is not None else {}
+
+    @property
     def own_page(self) -> bool:
-        return from_own_page(dict(self.request.headers) if self.request is not None else {})
+        return from_own_page(self.headers)
+
+    @property
+    def client(self) -> str:
+        peer = self.request.client.host if self.request is not None and self.request.client else ""
+        return client_key(self.headers, peer, behind_proxy=IN_SPACE)
 
 
 class PapersApp:
@@ -126,6 +141,9 @@ class PapersApp:
         self.services = services
         self.access = access or Access(public=False)
         self.scratch = scratch or Scratch()
+        self.check_budget = Budget(services.settings.visitor_check_chars_per_minute)
+        self.feed_cache: tuple[tuple, bytes] | None = None  # (its key, the Atom bytes): see feed_xml
+        self.feed_lock = threading.Lock()
 
     @property
     def store(self):
@@ -329,9 +347,9 @@ class PapersApp:
                 message_text({"content": message}), history or [], self.scope(scope, day, paper_id)
             ):
                 if reply.trend is not None and reply.trend.matched:
-                    chart = self.scratch.folder() / "trend.png"
-                    write_trend_png([reply.trend], chart)
-                    yield [reply.text, {"text": "", "files": [str(chart)]}]  # a chart message after the text
+                    # The chart rides inside the message (a file would hand out a server path).
+                    chart = base64.b64encode(trend_png([reply.trend])).decode("ascii")
+                    yield [reply.text, f"![Papers per week](data:image/png;base64,{chart})"]
                 else:
                     yield reply.text
 
@@ -347,7 +365,13 @@ class PapersApp:
             items = related_papers(self.services.catalog.current(), paper_id.strip(), max(1, min(int(k), 20)))
         return [item.to_dict() for item in items]
 
-    def check_claims(self, text: str, paper_id: str = "") -> list[dict]:
+    def check_claims(
+        self,
+        text: str,
+        paper_id: str = "",
+        profile: gr.OAuthProfile | None = None,
+        request: gr.Request = None,
+    ) -> list[dict]:
         """Check a text sentence by sentence against the stored papers with the trained claim checker: each
         sentence is supported or not, with a score, the paper and the evidence sentence it was judged against, and
         for a sentence that is not, `unsupported_span`: the words of it that failed (every part must hold).
@@ -356,14 +380,30 @@ class PapersApp:
             text: The text to check (a summary written elsewhere, say); at most 20,000 characters.
             paper_id: Check against this stored paper only; empty to check against the papers a search finds.
         """
-        return [c.to_dict() for c in self.checked(text, paper_id)]
+        return [c.to_dict() for c in self.checked(text, paper_id, Viewer("", profile, request))]
 
-    def check_view(self, text: str, paper_id: str = "") -> str:
-        return check_html(self.checked(text, paper_id))
+    def check_view(
+        self, text: str, paper_id: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
+    ) -> str:
+        return check_html(self.checked(text, paper_id, Viewer("", profile, request)))
 
-    def checked(self, text: str, paper_id: str) -> list:
+    def checked(self, text: str, paper_id: str, viewer: Viewer) -> list:
         with errors_as_gradio():  # empty, too long or binary text: agent/answer/check_text.checkable says which
+            self.spend_check(len(text or ""), viewer)
             return self.services.text_checker.check_text(text, (paper_id or "").strip())
+
+    def spend_check(self, chars: int, viewer: Viewer) -> None:
+        """Public mode: a visitor's checks are short and at most `visitor_check_chars_per_minute` a minute, so one
+        visitor cannot hold the workers that answer everyone else."""
+        if not self.access.public or self.access.may_write(viewer.user, viewer.token, viewer.own_page):
+            return
+        self.access.check_check_size(chars)
+        wait = self.check_budget.spend(viewer.client, chars)
+        if wait:
+            raise AccessError(
+                f"That is this minute's share of checks for one visitor; try again in {wait:.0f} s.",
+                "Or run the app yourself (make run): it has no such limit.",
+            )
 
     def trends(self, topics: str, start: str = "", end: str = "") -> dict:
         """How many papers per week matched each topic over the stored archive, with the top papers of each
@@ -505,8 +545,16 @@ class PapersApp:
         days = self.store.dates()
         if not days:
             return Response("The store is empty.", status_code=404, media_type="text/plain")
-        result = build_digest(self.store, self.services.writer, days[-1], days[-1], FEED_PAPERS)
-        return Response(to_atom(result), media_type="application/atom+xml")
+        # Built once per newest day, store state and FEED_CACHE_S (upvotes and TL;DRs change without a new version),
+        # however many readers ask at once.
+        key = (days[-1], self.store.version(), self.store.counts(), int(time.time() // FEED_CACHE_S))
+        with self.feed_lock:
+            if self.feed_cache is None or self.feed_cache[0] != key:
+                result = build_digest(self.store, self.services.writer, days[-1], days[-1], FEED_PAPERS)
+                self.feed_cache = (key, to_atom(result).encode("utf-8"))
+            atom = self.feed_cache[1]
+        cache = {"Cache-Control": f"public, max-age={FEED_CACHE_S // 2}"}
+        return Response(atom, media_type="application/atom+xml", headers=cache)
 
     def import_profile(
         self, file, token: str = "", profile: gr.OAuthProfile | None = None, request: gr.Request = None
@@ -629,17 +677,6 @@ class PapersApp:
         )
 
 
-def from_own_page(headers: dict[str, str]) -> bool:
-    """The request was sent by the app's own page: its Origin (else Referer) names the host it was sent to (or the
-    Space's public host). Browsers set Origin on every cross-site POST and a page cannot forge it; a request with
-    neither is no browser's, so no visitor's cookie rode along unasked."""
-    source = headers.get("origin") or headers.get("referer") or ""
-    if not source:
-        return True
-    hosts = {headers.get("x-forwarded-host", ""), headers.get("host", ""), os.environ.get("SPACE_HOST", "")} - {""}
-    return urlparse(source).netloc.lower() in {h.lower() for h in hosts}
-
-
 def public_record(paper: Paper, **extra) -> dict:
     """A paper as the API shows it: `source` is where the record came from on the server (a path), not for
     visitors."""
@@ -651,10 +688,12 @@ def tldr_flags(note: Tldr) -> dict:
 
 
 def report(summary, lines: list[str]) -> str:
-    text = "\n".join(f"- {html.escape(line)}" for line in lines)
+    """An ingest's report for the web face: escaped, and with upload paths cut to file names (the uploads lie in
+    Gradio's folder on the server)."""
+    text = "\n".join(f"- {html.escape(without_paths(line))}" for line in lines)
     if summary.errors:
-        text += "\n\n**Failed:**\n" + "\n".join(f"- {html.escape(e)}" for e in summary.errors)
-    return f"{text}\n\n{summary.line()}"
+        text += "\n\n**Failed:**\n" + "\n".join(f"- {html.escape(without_paths(e))}" for e in summary.errors)
+    return f"{text}\n\n{without_paths(summary.line())}"
 
 
 def warn_model_failure(tldrs) -> None:
@@ -766,7 +805,14 @@ def build_app(
             check_paper = gr.Textbox(label="Paper id (optional)", placeholder="2501.10120")
             check_button = gr.Button("Check", variant="primary")
             check_result = gr.HTML(elem_id="check-result")
-            check_button.click(app.check_view, [check_text, check_paper], check_result, api_visibility="private")
+            check_button.click(
+                app.check_view,
+                [check_text, check_paper],
+                check_result,
+                api_visibility="private",
+                concurrency_limit=2,
+                concurrency_id="check",
+            )
         with gr.Tab("Trends"):
             with gr.Row():
                 topics = gr.Textbox(
@@ -808,7 +854,7 @@ def build_app(
             if app.access.public:
                 gr.Markdown("This app is public: visitors read and ask; adding papers needs its owner.")
                 with gr.Row():
-                    if IN_SPACE:  # Hugging Face sign-in works on a Space (README: hf_oauth); elsewhere the token
+                    if IN_SPACE:  # Hugging Face sign-in works on a Space (docs/space.md: hf_oauth); elsewhere the token
                         gr.LoginButton()
                     token = gr.Textbox(label="Admin token", type="password", scale=2)
             else:
@@ -839,20 +885,34 @@ def build_app(
         with gr.Tab("About"):
             about = gr.Markdown(elem_id="about")
         demo.load(app.about, None, about, api_visibility="private")
-        gr.api(app.todays_papers, api_name="today")
-        gr.api(app.search_papers, api_name="search")
-        gr.api(app.ask, api_name="ask")
-        gr.api(app.tldr, api_name="tldr")
-        gr.api(app.digest, api_name="digest")
-        gr.api(app.related_papers, api_name="related")
-        gr.api(app.trends, api_name="trends")
-        gr.api(app.check_claims, api_name="check_claims")
-        gr.api(app.for_you, api_name="for_you")
-        gr.api(app.profile, api_name="profile")
-        gr.api(app.like_paper, api_name="like", api_visibility=writes)
+        gr.api(tool(app.todays_papers), api_name="today")
+        gr.api(tool(app.search_papers), api_name="search")
+        gr.api(tool(app.ask), api_name="ask")
+        gr.api(tool(app.tldr), api_name="tldr")
+        gr.api(tool(app.digest), api_name="digest")
+        gr.api(tool(app.related_papers), api_name="related")
+        gr.api(tool(app.trends), api_name="trends")
+        # At most two checks run at once: a long one must not hold the workers that answer everything else.
+        gr.api(tool(app.check_claims), api_name="check_claims", concurrency_limit=2, concurrency_id="check")
+        gr.api(tool(app.for_you), api_name="for_you")
+        gr.api(tool(app.profile), api_name="profile")
+        gr.api(tool(app.like_paper), api_name="like", api_visibility=writes)
     demo.queue(default_concurrency_limit=8, max_size=64)
     demo.feed_xml = app.feed_xml
+    demo.upload_quota_mb = services.settings.upload_quota_mb
     return demo
+
+
+def tool(handler):
+    """An API endpoint and MCP tool: its result with feed text made inert (MCP clients render it as Markdown, and a
+    feed's image there would load from a stranger's server). Name, docstring and typed parameters stay the
+    handler's: Gradio reads them through `functools.wraps`."""
+
+    @functools.wraps(handler)
+    def endpoint(*args, **kwargs):
+        return inert_record(handler(*args, **kwargs))
+
+    return endpoint
 
 
 def upload_path(file) -> Path:
@@ -868,13 +928,25 @@ def launch(demo: gr.Blocks, **options) -> None:
     options.setdefault("mcp_server", True)
     block = not options.pop("prevent_thread_lock", False)
     demo.launch(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, prevent_thread_lock=True, **options)
+    guard(demo)
     if feed is not None:
         demo.app.add_api_route("/feed.xml", feed, methods=["GET"], include_in_schema=False)
     if block:
         demo.block_thread()
 
 
+def guard(demo: gr.Blocks) -> None:
+    """The guards of web/guard.py around everything Gradio serves (its CORS answer and its upload route included):
+    Starlette builds its middleware stack on the first request, which `launch` has already made, so the built stack
+    is wrapped."""
+    fastapi_app = demo.app
+    stack = fastapi_app.middleware_stack or fastapi_app.build_middleware_stack()
+    quota = int(getattr(demo, "upload_quota_mb", Settings.model_fields["upload_quota_mb"].default)) * 2**20
+    fastapi_app.middleware_stack = guarded(stack, Path(get_upload_folder()), quota)
+
+
 def main() -> None:
+    tune_malloc()  # before the model's weights are allocated
     settings = Settings()
     services = Services(settings)
     ensure_sample(services.store, print)
@@ -884,6 +956,7 @@ def main() -> None:
     if interval:
         Refresher(services, interval, print).start()
     demo = build_app(services, access)
+    start_trimming()
     launch(demo, server_name=bind_address(IN_SPACE), server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
 
 

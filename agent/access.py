@@ -29,13 +29,15 @@ class Access:
     max_digest_papers: int = 50
     max_digest_days: int = 31
     profile_public: bool = False
+    visitor_check_chars: int = 2_000
 
     @classmethod
     def of(cls, settings, in_space: bool, space_author: str = "") -> Access:
         public = settings.public if settings.public is not None else in_space
         owners = {o.strip() for o in settings.owners.split(",") if o.strip()} | ({space_author} - {""})
         bounds = (settings.max_digest_papers, settings.max_digest_days)
-        return cls(public, frozenset(owners), settings.admin_token, *bounds, settings.public_profile)
+        shares = (settings.public_profile, settings.visitor_check_chars)
+        return cls(public, frozenset(owners), settings.admin_token, *bounds, *shares)
 
     def may_write(self, user: str = "", token: str = "", own_page: bool = True) -> bool:
         """`own_page`: the request came from the app's own page. A signed-in owner counts only then (another site's
@@ -65,6 +67,14 @@ class Access:
             raise AccessError(
                 'The reader\'s profile and the "for you" ranking are private on this public app.',
                 "Sign in as an owner or give the admin token; an owner can share them with PAPERS_PUBLIC_PROFILE=1.",
+            )
+
+    def check_check_size(self, chars: int, user: str = "", token: str = "", own_page: bool = True) -> None:
+        """A visitor's claim check is short in public mode: each sentence costs the server a model call."""
+        if self.public and chars > self.visitor_check_chars and not self.may_write(user, token, own_page):
+            raise AccessError(
+                f"On this public app a check takes at most {self.visitor_check_chars:,} characters ({chars:,} given).",
+                "Check a shorter part, or run the app yourself (make run) to check up to 20,000 at a time.",
             )
 
     def check_digest(self, start: date, end: date, top: int) -> None:

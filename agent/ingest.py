@@ -90,9 +90,35 @@ def store_source(store: PaperStore, name: str, papers: list[Paper], summary: Ing
         return
     sections = stored_sections(store, papers)
     papers = [replace(p, fulltext=sections_body(sections[p.id])) if p.id in sections else p for p in papers]
-    report = store.add_papers(papers, sections_of=lambda p: sections.get(p.id, []))
+    try:
+        report = store.add_papers(papers, sections_of=lambda p: sections.get(p.id, []))
+    except PapersError:
+        raise
+    except Exception:  # a paper no parser foresaw must not cost its day (nor, in a refresh, the days after it)
+        report = add_one_at_a_time(store, name, papers, sections, summary, say)
     summary.count(report)
     say(f"{name}: {len(papers)} papers ({report.added} new, {report.updated} updated, {report.chunks} chunks)")
+
+
+def add_one_at_a_time(store: PaperStore, name: str, papers: list[Paper], sections, summary, say: Say) -> WriteReport:
+    """Each paper on its own: the ones that fail are skipped and named in the summary's errors."""
+    total = WriteReport()
+    for paper in papers:
+        try:
+            report = store.add_papers([paper], sections_of=lambda p: sections.get(p.id, []))
+        except PapersError:
+            raise
+        except Exception as error:
+            summary.errors.append(f"{name}: skipped paper {paper.id}: {type(error).__name__}: {str(error)[:200]}")
+            say(f"error: {name}: skipped paper {paper.id} ({type(error).__name__})")
+            continue
+        total = WriteReport(
+            total.added + report.added,
+            total.updated + report.updated,
+            total.unchanged + report.unchanged,
+            total.chunks + report.chunks,
+        )
+    return total
 
 
 def paper_for_pdf(store: PaperStore, pdf: PdfPaper, path: Path) -> Paper:

@@ -41,11 +41,40 @@ def esc(text: str) -> str:
     return html.escape(text or "", quote=True)
 
 
+# What a Markdown renderer would turn into a fetch or a link: an image or link opener, a reference definition, raw
+# HTML or an autolink, a bare URL (GFM autolinks "https://…" and "www.…"). An escape already there (`\\x`) is
+# matched first and kept, so making text inert twice changes nothing.
+LIVE_MARKDOWN = re.compile(r"\\.|!\[|\]\(|\]\[|\]:|<(?=[A-Za-z/!?])|(?<=\w):(?=//)|\bwww\.", re.IGNORECASE)
+INERT_KEEP = ("html", "markdown", "bibtex")  # record fields already escaped for their format (agent/render.py)
+
+
+def inert(text: str) -> str:
+    """Feed text that any Markdown renderer shows as text: it loads no image, runs no HTML and makes no link. The
+    one rule for every face that hands feed text on as Markdown (the API and MCP tools through `inert_record`)."""
+    return LIVE_MARKDOWN.sub(lambda m: m.group() if m.group().startswith("\\") else defuse(m.group()), text or "")
+
+
+def defuse(live: str) -> str:
+    """A backslash before the character that makes `live` live: `!\\[`, `]\\(`, `\\<`, `https\\://`, `www\\.`."""
+    at = 0 if live in ("<", ":") else len(live) - 1
+    return live[:at] + "\\" + live[at:]
+
+
+def inert_record(value):
+    """Every string of an API result made inert, except links the app built (`*url`, checked http(s)) and fields
+    already escaped for their format."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, list | tuple):
+        return [inert_record(item) for item in value]
+    if isinstance(value, dict):
+        return {k: v if k.endswith("url") or k in INERT_KEEP else inert_record(v) for k, v in value.items()}
+    return value
+
+
 def md_escape(text: str) -> str:
-    """Feed text as literal Markdown: no emphasis, links, images or HTML, and no bare URL that a renderer would turn
-    into a link by itself (GFM autolinks "https://…" and "www.…")."""
-    escaped = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text or "")
-    return re.sub(r"(?i)(?<=\w):(?=//)|\b(www)\.", lambda m: "\\:" if m.group(1) is None else "www\\.", escaped)
+    """Feed text as literal Markdown: `inert`, and no emphasis, brackets, headings or tables either."""
+    return re.sub(r"(?<!\\)([`*_#|\[\]<>])", r"\\\1", inert(text))
 
 
 def safe_url(url: str) -> str:

@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     batch_size: int = 32
     # What a TL;DR card shows: "extractive" (the abstract's contribution sentence, true by default) or "model" (the
     # trained writer, each part judged, falling back to that sentence). Extractive until the writer is proven on
-    # hand-labelled held-out days (issue 28; README: TL;DRs).
+    # hand-labelled held-out days (issue 28; docs/architecture.md: TL;DRs).
     tldr: Literal["extractive", "model"] = "extractive"
     # Fetch the newest days from the API on a schedule while the app runs: "6h", "30m", "off". Unset: every 6 hours
     # on a Hugging Face Space, off elsewhere (agent/refresh.py).
@@ -140,6 +140,13 @@ class Settings(BaseSettings):
     admin_token: str = ""
     max_digest_papers: int = 50
     max_digest_days: int = 31
+    # In public mode a visitor's claim check takes at most this many characters at a time, and this many a minute
+    # (a 20,000-character check costs ~18 CPU-s: uncapped, a few visitors would hold every worker).
+    visitor_check_chars: int = 2_000
+    visitor_check_chars_per_minute: int = 10_000
+    # Everyone may upload (Gradio stores a file before a handler sees who sent it): all uploads together stay under
+    # this many megabytes.
+    upload_quota_mb: int = 1_024
     # Thresholds for an embedder without built-in ones (JSON in PAPERS_CALIBRATION; see `Calibration`).
     calibration: Calibration | None = None
 

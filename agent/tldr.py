@@ -243,7 +243,7 @@ WARM_UP_TLDR = "StandIn improves reasoning in small language models, reaching 71
 
 def extractive_tldr(paper: Paper) -> Tldr:
     """What a card shows by default: the abstract's contribution sentence, shortened at a clause (true by default:
-    the trained writer is opt-in until it is proven on hand-labelled held-out days, README: TL;DRs)."""
+    the trained writer is opt-in until it is proven on hand-labelled held-out days, docs/architecture.md: TL;DRs)."""
     return fallback_tldr(paper, EXTRACTIVE)
 
 

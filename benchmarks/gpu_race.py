@@ -1,7 +1,7 @@
 """GPU TL;DRs: our batched path against llama.cpp's own CUDA server at its best, in one run, on the same model.
 
 In: `llama-server` built with CUDA from the llama.cpp sources that llama-cpp-python 0.3.36 vendors (`--server`; how:
-README, "The GPU race"), the bundled GGUF (`--gguf`) and the peer's copy of it with the shipped TL;DR adapter merged
+docs/benchmarks.md), the bundled GGUF (`--gguf`) and the peer's copy of it with the shipped TL;DR adapter merged
 (`--peer-gguf`, made by `agent.training.merge_gguf`), the archive's papers (`--papers`, as `benchmarks/gpu_tldr.py`
 packs them), a model cache folder.
 Out: `benchmarks/results/gpu_race.json`. Both sides get byte-identical prompts (our chat template, tokenised once

@@ -1,7 +1,7 @@
 """CPU TL;DRs: our batched transformers path against llama.cpp at its best, in one run, on the same GGUF and prompts.
 
 In: a `llama-server` binary built from the llama.cpp sources that llama-cpp-python 0.3.36 vendors (`--server`; how
-to build it: README, "The llama.cpp race"), the bundled GGUF with the shipped TL;DR adapter merged
+to build it: docs/benchmarks.md, "The llama.cpp race"), the bundled GGUF with the shipped TL;DR adapter merged
 (`benchmarks.tldr_speed.peer_gguf`), so both sides run the same trained model.
 Out: `benchmarks/results/llama_server_race.json`:
 papers/s for the 44 seed papers with (a) our `TldrWriter` → `LocalLLM` batched (the app's path), (b) `llama-server`
@@ -74,7 +74,7 @@ def server_pass(url: str, prompts: list[str], slots: int) -> list[str]:
 
 
 def build_flags() -> str:
-    """The CMake CPU switches llama-server was built with: the Makefile's, as for llama-cpp-python (README)."""
+    """The CMake CPU switches llama-server was built with: the Makefile's, as for llama-cpp-python."""
     done = subprocess.run(["make", "-s", "llama-flags"], cwd=ROOT, capture_output=True, text=True)
     return done.stdout.strip()
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -117,9 +119,12 @@ def test_mcp_client_lists_the_tools_and_gets_a_cited_answer(running_app):
             answered = await session.call_tool("ask", question)
             claim = {"text": "SAILER does not improve legal case retrieval.", "paper_id": ""}
             checked = await session.call_tool("check_claims", claim)
-            return {t.name: t for t in listed.tools}, answered, checked
+            hostile = await session.call_tool("ask", {"question": "What does ZebraRoute propose?"})
+            return {t.name: t for t in listed.tools}, answered, checked, hostile
 
-    tools, answered, checked = asyncio.run(session_calls())
+    tools, answered, checked, hostile = asyncio.run(session_calls())
+    zebra = hostile.content[0].text  # the feed's image, tag and link reach the MCP client as text only
+    assert "evil.example" in zebra and not live_links(zebra.replace("\\\\", "\\"))
     assert {"search_papers", "ask", "todays_papers", "tldr", "digest", "related_papers", "trends"} <= set(tools)
     assert "check_claims" in tools and not checked.isError
     assert "'supported': False" in checked.content[0].text and "SAILER" in checked.content[0].text
@@ -138,7 +143,56 @@ def test_tldr_endpoint_and_a_trend_answered_in_the_chat(client):
     assert all(r["fallback"] and r["tldr"].split()[1] in today[r["paper_id"]]["abstract"] for r in rows), rows
     text, chart = client.predict("How has reinforcement learning grown?", "All papers", "", "", api_name="/chat")
     assert "Busiest weeks" in text and "reinforcement learning" in text
-    assert chart["files"][0].endswith("trend.png")
+    assert chart.startswith("![Papers per week](data:image/png;base64,iVBOR"), "the chart inline: no server path"
+
+
+def strings(value):
+    """Every string inside an API result."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings(item)
+
+
+def live_links(markdown: str) -> list[str]:
+    """What a Markdown renderer would load or link to at evil.example: images and links (CommonMark, rendered by
+    markdown-it as Gradio's and MCP clients' renderers do) and bare URLs, which GFM turns into links by itself."""
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").render(markdown)
+    found = re.findall(r'(?:src|href)="([^"]*)"', rendered) + re.findall(r"<img[^>]*>", rendered)
+    found += re.findall(r"(?:https?://|www\.)\S+", markdown)
+    return [link for link in found if "evil.example" in link or link.startswith("<img")]
+
+
+def test_feed_images_html_and_links_stay_inert_on_every_face(client, running_app):
+    """Issue 33: ZebraRoute's abstract carries a Markdown image, an <img> tag and a link to evil.example. Every face
+    that hands feed text on as Markdown (the API and MCP tools, the chat, the digest) and the Check tab's HTML shows
+    them as text: a renderer loads and links nothing of them (and the text is still there, so this can fail)."""
+    zebra = "2605.99997"
+    claim = "ZebraRoute plans pedestrian paths across zebra crossings."
+    faces = {
+        "/ask": client.predict("What does ZebraRoute propose?", "", "", api_name="/ask"),
+        "/chat": client.predict("What does ZebraRoute propose?", "All papers", "", "", api_name="/chat"),
+        "/search": client.predict("ZebraRoute zebra crossings", 3, api_name="/search"),
+        "/today": client.predict("2026-05-01", api_name="/today"),
+        "/tldr": client.predict(zebra, "", api_name="/tldr"),
+        "/digest": client.predict("2026-05-01", "2026-05-01", 2, api_name="/digest")["markdown"],
+        "/check_claims": client.predict(claim, zebra, api_name="/check_claims"),
+    }
+    for face, result in faces.items():
+        texts = list(strings(result))
+        assert any("evil.example" in text for text in texts), f"{face}: the hostile text is shown"
+        assert not [link for text in texts for link in live_links(text)], face
+    check = running_app[1]  # the Check tab's HTML: escaped, so the tag and the link are text
+    from app import PapersApp
+
+    page = PapersApp(check).check_view(claim, zebra)
+    assert "evil.example" in page and "<img" not in page and 'href="https://evil' not in page
 
 
 def test_check_claims_endpoint_marks_each_sentence(client):
@@ -282,6 +336,29 @@ def test_a_thin_newest_day_opens_on_the_best_of_all_days(tmp_path, embedder, scr
     assert app.today_html(ALL_DAYS).count('class="paper-card"') == 44
     newest = app.day_choices()[0]
     assert app.today_html(newest).count('class="paper-card"') == 1
+
+
+def test_the_feed_is_built_once_per_day_and_store_state(tmp_path, embedder, scripted, monkeypatch):
+    """Issue 33: 32 feed readers made every /today wait; the Atom feed is now built once per (newest day, counts)."""
+    import app as app_module
+
+    services = Services(Settings(data_dir=tmp_path / "data"), model=scripted())
+    services.store._embedder = embedder
+    ingest_paths(services.store, [sample_path()], say=lambda _: None)
+    built = []
+    build = app_module.build_digest
+    monkeypatch.setattr(app_module, "build_digest", lambda *a, **k: built.append(1) or build(*a, **k))
+    papers_app = app_module.PapersApp(services)
+    threads = [threading.Thread(target=papers_app.feed_xml) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    first = papers_app.feed_xml()
+    assert len(built) == 1 and first.body.startswith(b"<?xml"), "eight readers, one build"
+    services.store.add_papers([replace(services.store.list_papers()[0], id="2607.00001")])
+    papers_app.feed_xml()
+    assert len(built) == 2, "a store change builds it again"
 
 
 def test_public_mode_reads_for_everyone_and_writes_only_for_the_owner(running_app, archive):
@@ -428,7 +505,9 @@ def test_a_signed_in_owner_writes_only_from_the_apps_own_page():
     assert from_own_page(own) and from_own_page({"host": "127.0.0.1:7860", "referer": "http://127.0.0.1:7860/?x"})
     assert not from_own_page({**own, "origin": "https://evil.example"})
     assert not from_own_page({"host": "alice-papers.hf.space", "origin": "null"})
-    assert from_own_page({"host": "alice-papers.hf.space"}), "no browser sent it: no visitor's cookie rode along"
+    assert not from_own_page({"host": "alice-papers.hf.space"}), "no page sent it: a signed-in write needs one"
+    forged = {**own, "origin": "https://evil.example", "x-forwarded-host": "evil.example"}
+    assert not from_own_page(forged), "X-Forwarded-Host is any client's to send"
     access = Access(public=True, owners=frozenset({"alice"}), admin_token="s3cret")
     access.check_write("alice", "", own_page=True)
     with pytest.raises(AccessError, match="did not come from the app's own page"):

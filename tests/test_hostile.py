@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from agent import present, tldr
 from agent.answer import claims, evidence, qa
@@ -148,7 +149,12 @@ def test_latex_inputs_stay_inside_their_folder(tmp_path):
 
 
 def test_feed_text_reaches_markdown_escaped():
-    assert present.md_escape("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert present.md_escape("[x](javascript:alert(1))") == "\\[x\\]\\(javascript:alert(1))"
+    hostile = "![t](https://e.example/p.png) <img src=x> [c](https://e.example) www.e.example \\![i](https://e.example)"
+    for made_safe in (present.inert(hostile), present.md_escape(hostile)):
+        rendered = MarkdownIt("commonmark").render(made_safe)
+        assert "<img" not in rendered and "href" not in rendered and "https://" not in made_safe, made_safe
+        assert present.inert(made_safe) == made_safe, "inert twice changes nothing"
     assert present.safe_url("javascript:alert(1)") == "" and present.safe_url("https://a.b") == "https://a.b"
     paper = replace(paper_of("t"), github_url="javascript:alert(1)", project_url="https://ok.org")
     links = dict(present.paper_links(paper))
@@ -182,3 +188,33 @@ def test_a_lone_surrogate_in_a_feed_never_stops_an_ingest(tmp_path):
     store = PaperStore(tmp_path / "data", embed_model="hashing")
     store.add_papers([replace(paper, title="Raw \ud800 kept by another source")])
     assert store.counts()[0] == 1
+
+
+def test_one_paper_that_breaks_the_store_write_costs_only_itself(tmp_path):
+    """A paper no parser foresaw (here: one whose write raises) is skipped and named; its day's other papers land,
+    and a refresh goes on to the next day."""
+    from datetime import date
+
+    from agent.ingest import ingest_days
+    from vectorstore.store import PaperStore
+
+    store = PaperStore(tmp_path / "data", embed_model="hashing")
+    write = store.add_papers
+
+    def add_papers(papers, **kwargs):
+        if any(p.id == "2506.00002" for p in papers):
+            raise ValueError("a value no one foresaw")
+        return write(papers, **kwargs)
+
+    store.add_papers = add_papers
+
+    class Feed:
+        api_url = "http://127.0.0.1:9"
+
+        def fetch_day(self, day):
+            ids = ["2506.00001", "2506.00002"] if day.day == 2 else ["2506.00003"]
+            return [{"paper": {"id": i, "title": f"Paper {i}", "summary": "An abstract."}} for i in ids]
+
+    summary = ingest_days(store, Feed(), [date(2025, 6, 2), date(2025, 6, 3)], say=lambda _: None)
+    assert store.counts()[0] == 2 and summary.added == 2, summary
+    assert len(summary.errors) == 1 and "skipped paper 2506.00002" in summary.errors[0]

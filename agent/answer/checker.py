@@ -29,7 +29,7 @@ EVIDENCE_SENTENCES = 3
 MAX_EVIDENCE_CHARS = 1200
 MAX_TOKENS = 256
 COPIED_SCORE = 0.99
-REBUILD = "Rebuild it with `python -m agent.training.train_checker` (README: Training) or reinstall the package."
+REBUILD = "Rebuild it with `python -m agent.training.train_checker` (docs/training.md) or reinstall the package."
 
 
 @dataclass(frozen=True)

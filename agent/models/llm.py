@@ -34,7 +34,7 @@ TLDR_ADAPTER = Path(__file__).resolve().parents[1] / "weights" / "tldr-lora"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 REBUILD_ADAPTER = (
     "Reinstall the package, or rebuild the adapter with `python -m agent.training.train_tldr --ship "
-    "agent/weights/tldr-lora` (README: Training); PAPERS_ADAPTER=none runs the untrained model."
+    "agent/weights/tldr-lora` (docs/training.md); PAPERS_ADAPTER=none runs the untrained model."
 )
 
 
