@@ -1,43 +1,69 @@
 """A reader's library file -> the papers in it, and the library kept in the data folder as the profile's anchor.
 
 In: a Zotero export (BibTeX `.bib`, CSL-JSON, Zotero RDF) or a plain list of arXiv ids / DOIs, one per line.
-BibTeX is read by `bibtexparser` (a maintained parser: braces, strings, comments), CSL-JSON by `json`, RDF by the
-standard library's expat-based XML parser. Out: `LibraryImport` (the papers, and the broken entries with the line
-or item where each is, and why), and `LibraryStore`: the imported papers and their title+abstract vectors in one
-`library.npz`, written atomically under the profile's file lock, so a re-import replaces the library whole (never
-duplicates it) and a failed import leaves the old one as it was. A file over 10 MB, or one that is not text, is
-refused before it is parsed.
+BibTeX is read by `bibtexparser` (a maintained parser: braces, comments; `@string` macros are left unexpanded),
+CSL-JSON by `json`, RDF by expat through `defusedxml`, which refuses any DTD (so no entity expansion and no external
+entity). Out: `LibraryImport` (the papers, and the broken entries with the line or item where each is, and why), and
+`LibraryStore`: the imported papers and their title+abstract vectors in one `library.npz`, written atomically under
+the profile's file lock, so a re-import replaces the library whole (never duplicates it) and a failed import leaves
+the old one as it was. A file over 10 MB, or one that is not text, is refused before it is parsed; only its first
+20,000 entries are read (one line reports the rest as skipped), and every paper's fields are held to the caps below.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
+from itertools import islice
 from pathlib import Path
-from xml.etree import ElementTree
+from typing import TypeVar
 
 import numpy as np
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
 from filelock import FileLock
 
 from vectorstore.errors import PapersError
 
 MAX_LIBRARY_BYTES = 10_000_000
+# Entries read from one file (papers and broken ones alike, in the file's order); the rest are skipped and reported
+# in one line. Far above a reader's library, and it bounds the parse and the embedding of a hostile file.
 MAX_PAPERS = 20_000
+# Field caps, applied after parsing to every format in one place (`capped`). Text over its cap is cut, not refused:
+# a reader expects the paper imported, and the ranking only reads the title and the first 1,000 characters of the
+# abstract anyway. An id over its cap is no real id, so its entry is skipped and reported among the broken ones.
+# (Authors are not kept: nothing of theirs reaches the library.)
+MAX_TITLE_CHARS = 1_000  # real titles run to ~300 characters
+MAX_ABSTRACT_CHARS = 20_000  # arXiv allows 1,920 characters, journals a few thousand
+MAX_ID_CHARS = 200  # arXiv ids are under 25 characters; real DOIs are well under 200
 LIBRARY_FILE = "library.npz"
 EMBEDDED_ABSTRACT = 1000  # the store embeds a paper as its title and first 1,000-character chunk
-ARXIV_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w])")
-ARXIV_IN_TEXT = re.compile(r"arxiv[:./\sa-z]{0,30}?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
+# Linear-time on hostile fields (the unbounded `[a-z-]+` of old took a minute on 20 KB of "arxiv"): an old-style
+# archive name ("hep-th", "math.AG": 8 letters at most) is read as 16 letters at most, taken whole (`{1,16}+`, no
+# backtracking), and after "arxiv" it starts a word, so a run of letters is never retried at each of its positions.
+ARXIV_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z-]{1,16}+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w])")
+ARXIV_IN_TEXT = re.compile(
+    r"arxiv[:./\sa-z]{0,30}?(\d{4}\.\d{4,5}|(?<![a-z-])[a-z-]{1,16}+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE
+)
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]{1,200})")
 DATE = re.compile(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)")
+BIBTEX_BLOCK = re.compile(r"@[ \t]*[a-z]\w*[ \t]*[{(]", re.IGNORECASE)  # where an entry, @string or @comment starts
 NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "dcterms": "http://purl.org/dc/terms/",
     "z": "http://www.zotero.org/namespaces/export#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
+ITEM_TYPE = f"{{{NS['z']}}}itemType"  # in full, so that ElementTree looks it up in C, not through ElementPath
+
+
+Entry = TypeVar("Entry")
+NOTHING = object()  # `first_entries`' end of the entries (a CSL item may be None)
 
 
 class LibraryError(PapersError):
@@ -98,8 +124,51 @@ def parse_library(text: str, suffix: str = "") -> LibraryImport:
     else:
         papers, broken = from_id_list(text)
     seen: set[str] = set()
-    unique = [p for p in papers if not (p.key in seen or seen.add(p.key))]
+    unique = [p for p in capped(papers, broken) if not (p.key in seen or seen.add(p.key))]
     return LibraryImport(unique[:MAX_PAPERS], broken)
+
+
+def first_entries(
+    entries: Iterable[Entry], where_of: Callable[[Entry], str]
+) -> tuple[list[Entry], Entry | None, list[str]]:
+    """The first MAX_PAPERS entries, the first one left out (None when none is), and the line reporting the ones
+    left out (none when none is). Those are only counted, never parsed. The parsers put that line first among the
+    broken entries, where a short list of them (the app shows 20) still shows it."""
+    rest = iter(entries)
+    kept = list(islice(rest, MAX_PAPERS))
+    first_left_out = next(rest, NOTHING)
+    if first_left_out is NOTHING:
+        return kept, None, []
+    return kept, first_left_out, [left_out_line(where_of(first_left_out), 1 + sum(1 for _ in rest))]
+
+
+def left_out_line(where: str, left_out: int) -> str:
+    return (
+        f"{where} on: the {left_out:,} entries from here to the end of the file, as a library holds at most "
+        f"{MAX_PAPERS:,} papers; export a smaller collection to choose which"
+    )
+
+
+def capped(papers: list[LibraryPaper], broken: list[str]) -> list[LibraryPaper]:
+    """The papers with their title and abstract cut to the caps; one with an id over its cap goes to `broken`."""
+    kept = []
+    for paper in papers:
+        if overlong := overlong_id(paper):
+            broken.append(f"{paper.where}: its {overlong} is longer than {MAX_ID_CHARS} characters")
+            continue
+        title, abstract = cut(paper.title, MAX_TITLE_CHARS), cut(paper.abstract, MAX_ABSTRACT_CHARS)
+        kept.append(replace(paper, title=title, abstract=abstract))
+    return kept
+
+
+def overlong_id(paper: LibraryPaper) -> str:
+    """Which id of the paper ("arXiv id", "DOI") is over MAX_ID_CHARS, else ""."""
+    ids = (("arXiv id", paper.arxiv_id), ("DOI", paper.doi))
+    return next((name for name, value in ids if len(value) > MAX_ID_CHARS), "")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def plain(value: str) -> str:
@@ -133,31 +202,48 @@ def checked(paper: LibraryPaper, broken: list[str]) -> list[LibraryPaper]:
 
 def from_bibtex(text: str) -> tuple[list[LibraryPaper], list[str]]:
     import bibtexparser
+    from bibtexparser.middlewares import RemoveEnclosingMiddleware
 
+    _, first_left_out, broken = first_entries(
+        (block.start() for block in BIBTEX_BLOCK.finditer(text)), lambda at: f"line {line_at(text, at)}"
+    )
+    text = text if first_left_out is None else text[:first_left_out]  # bibtexparser parses only what is kept
     quiet = logging.getLogger("bibtexparser")
     level, quiet.level = quiet.level, logging.CRITICAL  # each broken entry is reported once, below
     try:
-        library = bibtexparser.parse_string(text)
+        # Without the default ResolveStringReferencesMiddleware: expanding `@string` macros is BibTeX's entity
+        # expansion (one 9 MB macro named by 20,000 entries is 180 GB of fields), and Zotero never writes them.
+        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
     finally:
         quiet.setLevel(level)
-    broken = [f"line {b.start_line + 1}: {unreadable(b.error)}" for b in library.failed_blocks]
+    broken += [f"line {b.start_line + 1}: {unreadable(b.error)}" for b in library.failed_blocks]
     papers = []
     for entry in library.entries:
-        fields = {k.lower(): plain(f.value) for k, f in entry.fields_dict.items()}
-        eprint = fields.get("eprint", "")
-        arxiv = eprint if ARXIV_ID.fullmatch(eprint) else ""
-        arxiv = arxiv or arxiv_of(fields.get("url", ""), fields.get("journal", ""), fields.get("note", ""))
-        added = fields.get("dateadded") or fields.get("date-added") or fields.get("added-at") or ""
-        paper = LibraryPaper(
-            title=fields.get("title", ""),
-            abstract=fields.get("abstract", ""),
-            arxiv_id=arxiv,
-            doi=doi_of(fields.get("doi", ""), fields.get("url", "")),
-            added=iso_date(added, fields.get("timestamp", "")),
-            where=f"line {entry.start_line + 1}",
-        )
-        papers += checked(paper, broken)
+        papers += checked(bibtex_paper(entry), broken)
     return papers, broken
+
+
+def bibtex_paper(entry) -> LibraryPaper:
+    raw = {k.lower(): f.value for k, f in entry.fields_dict.items()}
+
+    def field(name: str) -> str:
+        return plain(raw.get(name, ""))
+
+    eprint = field("eprint")
+    arxiv = eprint if ARXIV_ID.fullmatch(eprint) else ""
+    added = field("dateadded") or field("date-added") or field("added-at")
+    return LibraryPaper(
+        title=field("title"),
+        abstract=field("abstract"),
+        arxiv_id=arxiv or arxiv_of(field("url"), field("journal"), field("note")),
+        doi=doi_of(field("doi"), field("url")),
+        added=iso_date(added, field("timestamp")),
+        where=f"line {entry.start_line + 1}",
+    )
+
+
+def line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def unreadable(error: object) -> str:
@@ -176,7 +262,8 @@ def from_csl_json(text: str) -> tuple[list[LibraryPaper], list[str]]:
     items = data.get("items", []) if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise LibraryError("The JSON holds no list of items.", "Export CSL JSON from Zotero.")
-    papers, broken = [], []
+    items, _, broken = first_entries(items, lambda _: f"item {MAX_PAPERS + 1}")
+    papers = []
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             broken.append(f"item {number}: not an object")
@@ -206,15 +293,14 @@ def csl_date(item: dict) -> str:
 
 def from_rdf(text: str) -> tuple[list[LibraryPaper], list[str]]:
     """Zotero RDF: every described item with a dc:title that is not an attachment or a note."""
-    try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError as error:
-        raise LibraryError(f"The RDF file is not valid XML: {error}.", "Export Zotero RDF again.") from error
-    papers, broken = [], []
-    for number, item in enumerate(list(root), 1):
-        kind = item.findtext("z:itemType", "", NS)
-        if kind in ("attachment", "note"):
-            continue
+    described = (
+        (number, item)
+        for number, item in enumerate(xml_root(text), 1)
+        if item.findtext(ITEM_TYPE, "") not in ("attachment", "note")
+    )
+    items, _, broken = first_entries(described, lambda left_out: f"item {left_out[0]}")
+    papers = []
+    for number, item in items:
         identifiers = " ".join(e.text or "" for e in item.iter() if e.tag.endswith(("}identifier", "}value")))
         paper = LibraryPaper(
             title=plain(item.findtext("dc:title", "", NS)),
@@ -228,12 +314,30 @@ def from_rdf(text: str) -> tuple[list[LibraryPaper], list[str]]:
     return papers, broken
 
 
+def xml_root(text: str):
+    """The parsed XML, refused whole when it has a DTD: Zotero never writes one, and a DTD is what declares the
+    entities of an expansion bomb (megabytes from a few kilobytes, even under expat's own limits) or of an external
+    file read (XXE)."""
+    try:
+        return SafeElementTree.fromstring(text, forbid_dtd=True)
+    except DefusedXmlException as error:
+        raise LibraryError(
+            "The RDF file has a DTD (<!DOCTYPE ...>), where XML entities are declared; it is refused, as entities can "
+            "expand to gigabytes or read other files.",
+            "Export the library again from Zotero without a DTD or entities added to it, or export BibTeX.",
+        ) from error
+    except SafeElementTree.ParseError as error:
+        raise LibraryError(f"The RDF file is not valid XML: {error}.", "Export Zotero RDF again.") from error
+
+
 def from_id_list(text: str) -> tuple[list[LibraryPaper], list[str]]:
-    papers, broken = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    numbered = ((number, line.strip()) for number, line in enumerate(io.StringIO(text, newline=None), 1))
+    lines, _, broken = first_entries(
+        ((number, line) for number, line in numbered if line and not line.startswith("#")),
+        lambda left_out: f"line {left_out[0]}",
+    )
+    papers = []
+    for number, line in lines:
         arxiv = arxiv_of(line) or next(iter(ARXIV_ID.findall(line)), "")
         doi = "" if arxiv else doi_of(line)
         if not (arxiv or doi):

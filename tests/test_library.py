@@ -7,7 +7,9 @@ the real embedder; BibTeX is read back by bibtexparser and the feed by feedparse
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
+from xml.etree import ElementTree
 
 import bibtexparser
 import feedparser
@@ -19,7 +21,16 @@ from agent.digest import Digest, DigestItem, Topic
 from agent.export import to_atom, to_bibtex
 from agent.foryou import ForYou, Library, rank_for_you
 from agent.history import History
-from agent.library import LibraryError, LibraryStore, import_library, read_library
+from agent.library import (
+    MAX_ABSTRACT_CHARS,
+    MAX_ID_CHARS,
+    MAX_PAPERS,
+    MAX_TITLE_CHARS,
+    LibraryError,
+    LibraryStore,
+    import_library,
+    read_library,
+)
 from agent.profile import Profile, ProfileStore
 from agent.tldr import Tldr
 from tests.test_cli import papers
@@ -108,6 +119,117 @@ def test_big_binary_and_empty_files_are_refused_in_one_line(tmp_path):
     with pytest.raises(LibraryError, match="No paper in empty.bib could be imported"):
         import_library(empty, store, lambda _: None, lambda texts: [[1.0]] * len(texts))
     assert not store.path.exists(), "nothing is written when nothing could be read"
+
+
+def zotero_rdf(dtd: str, title: str) -> str:
+    """A Zotero RDF export of one paper, with `dtd` put before it and `title` as its dc:title."""
+    return dtd + RDF.replace("Speculative Decoding at Scale", title)
+
+
+ENTITY_BOMB = zotero_rdf(
+    f'<!DOCTYPE rdf:RDF [<!ENTITY a "{"x" * 1000}"><!ENTITY b "{"&a;" * 100}">]>', "&b;" * 70
+)  # 1.9 KB that expands to a 7,000,000-character title: under expat's own amplification limit (checked below)
+BILLION_LAUGHS = zotero_rdf(
+    '<!DOCTYPE rdf:RDF [<!ENTITY l0 "ha">'
+    + "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    + "]>",
+    "&l9;",
+)
+REFUSED_DTD = "has a DTD .* Export the library again from Zotero without a DTD or entities added to it"
+
+
+def fake_embed(texts):
+    return [[1.0, 0.0]] * len(texts)
+
+
+def test_an_entity_expansion_under_expats_own_limits_is_refused_at_once(tmp_path):
+    title = ElementTree.fromstring(ENTITY_BOMB).find(".//{http://purl.org/dc/elements/1.1/}title").text
+    assert len(title) == 7_000_000, "the standard parser alone expands it"
+    rdf = tmp_path / "library.rdf"
+    rdf.write_text(ENTITY_BOMB)
+    library = LibraryStore(tmp_path, FileLock(str(tmp_path / "lock")))
+    started = time.perf_counter()
+    with pytest.raises(LibraryError, match=REFUSED_DTD) as refused:
+        import_library(rdf, library, lambda _: None, fake_embed)
+    assert time.perf_counter() - started < 1.0
+    assert "\n" not in str(refused.value), "one line"
+    assert not library.path.exists(), "nothing is written"
+
+
+@pytest.mark.parametrize("kind", ["external entity", "billion laughs"])
+def test_an_external_entity_or_billion_laughs_rdf_is_refused_as_a_dtd(tmp_path, kind):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-TOKEN")
+    external = zotero_rdf(f'<!DOCTYPE rdf:RDF [<!ENTITY s SYSTEM "file://{secret}">]>', "&s;")
+    rdf = tmp_path / "library.rdf"
+    rdf.write_text(external if kind == "external entity" else BILLION_LAUGHS)
+    with pytest.raises(LibraryError, match=REFUSED_DTD) as refused:
+        read_library(rdf)
+    assert "TOP-SECRET" not in str(refused.value)
+
+
+def test_over_long_fields_are_cut_or_their_entry_reported_in_every_format(tmp_path):
+    long_title, long_abstract = "A very long title " * 2_800, "word " * 6_000  # 50,400 and 30,000 characters
+    long_doi = "10.1234/" + "x" * 195
+    bib = tmp_path / "long.bib"
+    bib.write_text(
+        f"@article{{long, title = {{{long_title}}}, abstract = {{{long_abstract}}}, eprint = {{2505.24864}}}}\n"
+        f"@misc{{bad, title = {{Fine title}}, doi = {{{long_doi}}}}}\n"
+    )
+    library = LibraryStore(tmp_path, FileLock(str(tmp_path / "lock")))
+    report = import_library(bib, library, lambda _: None, fake_embed)
+    [paper] = report.papers
+    assert len(paper.title) == MAX_TITLE_CHARS and paper.title.endswith("…")
+    assert long_title.startswith(paper.title[:-1]), "the title's beginning is kept"
+    assert len(paper.abstract) <= MAX_ABSTRACT_CHARS and long_abstract.startswith(paper.abstract[:-1])
+    assert report.broken == [f"line 2: its DOI is longer than {MAX_ID_CHARS} characters"]
+    assert [p.title for p in library.load()[0]] == [paper.title]
+    assert library.path.stat().st_size < 200_000, "the stored library holds the capped fields"
+    csl = tmp_path / "long.json"
+    csl.write_text(json.dumps([{"title": long_title, "abstract": long_abstract}]))
+    [paper] = read_library(csl).papers
+    assert (len(paper.title), len(paper.abstract)) == (MAX_TITLE_CHARS, MAX_ABSTRACT_CHARS)
+    rdf = tmp_path / "long.rdf"
+    rdf.write_text(zotero_rdf("", long_title))
+    assert len(read_library(rdf).papers[0].title) == MAX_TITLE_CHARS
+
+
+def test_30000_bibtex_entries_keep_the_first_20000_and_say_the_rest_were_skipped(tmp_path):
+    bib = tmp_path / "huge.bib"
+    bib.write_text("".join(f"@misc{{k{n}, title = {{Paper {n}}}}}\n" for n in range(30_000)))
+    embedded = []
+
+    def embed(texts):
+        embedded.append(len(texts))
+        return fake_embed(texts)
+
+    started = time.perf_counter()
+    report = import_library(bib, LibraryStore(tmp_path, FileLock(str(tmp_path / "lock"))), lambda _: None, embed)
+    assert time.perf_counter() - started < 30
+    assert embedded == [MAX_PAPERS], "the rest are dropped before they are embedded"
+    assert len(report.papers) == MAX_PAPERS == 20_000
+    assert (report.papers[0].title, report.papers[-1].title) == ("Paper 0", "Paper 19999")
+    assert report.broken == [
+        "line 20001 on: the 10,000 entries from here to the end of the file, as a library holds at most 20,000 "
+        "papers; export a smaller collection to choose which"
+    ]
+
+
+def test_hostile_bibtex_is_read_in_linear_time_and_macros_are_not_expanded(tmp_path):
+    """A `@string` macro named by many entries stays its name (expanded, 200 KB x 300 is 60 MB of titles), and a
+    field of "arxiv" repeated is searched for an id in linear time (the old pattern took seconds on 10 KB)."""
+    macro = "x" * 200_000
+    bib = tmp_path / "macros.bib"
+    bib.write_text(
+        f'@string{{big = "{macro}"}}\n'
+        + "".join(f"@misc{{m{n}, title = big, doi = {{10.1000/m{n}}}}}\n" for n in range(300))
+        + f"@misc{{redos, title = {{ReDoS}}, url = {{{'arxiv' * 2_000}}}, note = {{{'-' * 20_000}}}}}\n"
+    )
+    started = time.perf_counter()
+    found = read_library(bib)
+    assert time.perf_counter() - started < 2.0
+    assert [p.title for p in found.papers] == ["big"] * 300 + ["ReDoS"], "the macro's name, not its 200 KB"
+    assert found.papers[-1].arxiv_id == "" and not found.broken
 
 
 @pytest.fixture(scope="module")

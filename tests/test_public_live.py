@@ -168,6 +168,12 @@ def test_a_visitors_check_is_capped_and_the_feed_is_served_from_its_cache(space)
     event = httpx.post(f"{url}/gradio_api/call/check_claims", json={"data": [long_text, ""]}).json()["event_id"]
     reply = httpx.get(f"{url}/gradio_api/call/check_claims/{event}", timeout=120).text
     assert "event: error" in reply and "at most 2,000 characters" in reply, reply[-500:]
+    paste = "A sentence about legal case retrieval. " * 270_000  # a 10 MB paste
+    event = httpx.post(f"{url}/gradio_api/call/check_claims", json={"data": [paste, ""]}, timeout=60).json()
+    reply = httpx.get(f"{url}/gradio_api/call/check_claims/{event['event_id']}", timeout=60).text
+    assert "event: error" in reply and "characters" in reply, reply[-500:]
+    today = httpx.post(f"{url}/gradio_api/call/today", json={"data": [""]}, timeout=60)
+    assert today.status_code == 200, "the app answers the next visitor"
     first = httpx.get(f"{url}/feed.xml", timeout=120)
     second = httpx.get(f"{url}/feed.xml", timeout=120)
     assert first.status_code == 200 and first.content == second.content
