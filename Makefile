@@ -16,7 +16,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=$(call on_if,avx) -DGGML_AVX2=$
 	-DGGML_AVX512_VBMI=$(call on_if,avx512f avx512vbmi) -DGGML_AVX512_VNNI=$(call on_if,avx512f avx512_vnni) \
 	-DGGML_AVX512_BF16=$(call on_if,avx512f avx512_bf16) -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: install run test lint format bench clean llama-flags
+.PHONY: install run test test-fast lint format bench clean llama-flags
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,17 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	HF_HUB_OFFLINE=1 $(VENV)/bin/pytest -q --durations=15
+
+# Test tiers: markers in tests/conftest.py (pytest_collection_modifyitems, from the fixtures a test uses plus a short
+# table) split the suite. real_model: loads the bundled LLM or the shipped trained weights (judges, TL;DR adapter);
+# e2e: starts servers, subprocesses or a browser (launched app, `chroma run`, llama.cpp, the `papers` CLI); slow:
+# the whole archive or over 5 s on a 2-core machine. `make test-fast` runs the rest (lint, then about 120 unit and
+# in-process tests, under 2 minutes) for the edit loop; `make test` runs everything and is what CI runs. Tests
+# that need ../shared skip, naming it, only when it is missing (PAPERS_TEST_SHARED points elsewhere).
+test-fast: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	HF_HUB_OFFLINE=1 $(VENV)/bin/pytest -q -m "not real_model and not e2e and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

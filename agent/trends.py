@@ -1,11 +1,16 @@
-"""A topic -> how many stored papers matched it each week, with the top papers of the peak weeks.
+"""A topic -> how many stored papers matched it each week (or month), with the top papers of the peak bins.
 
 In: a `Shelf` (all papers and their vectors, vectorstore/catalog.py), the embedder, a topic, an optional date
-range and the calibrated thresholds. Out: a `Trend` (weeks from Monday, counts, peaks, the matched papers) and a
-Markdown summary. A paper matches when its hybrid relevance, the cosine of its title+abstract vector to the topic
-plus a bonus for the share of the topic's words (Snowball stems) found in its title, keywords or abstract, is
-above the embedder's calibrated threshold (`benchmarks/trends_eval.py` measures it against Hugging Face's own
-keywords). Over the whole archive that is one matrix product and a substring scan: well under a second.
+range and the calibrated thresholds. Out: a `Trend` (its unit, "week" or "month"; the bins, weeks from Monday or
+months from the 1st; counts, peaks, the matched papers) and a Markdown summary. The bins run over the stored days
+of the range; on a sparse store (fewer than half its weeks hold a paper: the bundled sample spans 2015 to 2026)
+they run from the first to the last matching paper, by month once that is over half a year (`axis`). A paper
+matches when its hybrid relevance, the cosine of its title+abstract vector to the topic (its meaning) plus a bonus
+for the share of the topic's words (Snowball stems) found in its title, keywords or abstract, is above the
+embedder's calibrated threshold (`benchmarks/trends_eval.py` measures it against Hugging Face's own keywords); a
+word also counts as found when the paper writes its abbreviation ("diffusion LLMs" for "diffusion language
+models") or spells out the topic's, and the topic is embedded with its abbreviations spelt out. Over the whole
+archive that is one matrix product and a few text scans: well under a second.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ MAX_TOPIC_CHARS = 200
 MAX_TOPICS = 4
 PEAK_WEEKS = 3
 TOP_PER_WEEK = 3
+MONTHLY_AFTER_WEEKS = 26  # a sparse axis longer than half a year is counted by month
 
 
 class TopicError(PapersError):
@@ -49,9 +55,10 @@ class Week:
 @dataclass(frozen=True)
 class Trend:
     topic: str
-    weeks: tuple[Week, ...]
+    weeks: tuple[Week, ...]  # the bins, each a week from Monday or (unit "month") a month from its first day
     matched: int
     seconds: float
+    unit: str = "week"
 
     @property
     def peaks(self) -> list[Week]:
@@ -63,6 +70,7 @@ class Trend:
             "topic": self.topic,
             "matched": self.matched,
             "seconds": round(self.seconds, 4),
+            "unit": self.unit,
             "weeks": [{"week": w.start.isoformat(), "papers": w.count} for w in self.weeks],
             "peaks": [
                 {"week": w.start.isoformat(), "papers": w.count, "top": [{"id": p.id, "title": p.title} for p in w.top]}
@@ -87,12 +95,66 @@ def topic_stems(topic: str) -> list[str]:
     return sorted(terms.words | {n.lower() for n in terms.names})
 
 
+# Abbreviations papers write for a phrase, and back: a topic's "language models" is found in "diffusion LLMs"
+# (ParallelBench), its "LLM" in "large language models". Each: the abbreviation as a regex over the lower-cased
+# text, and the phrase it stands for.
+ABBREVIATIONS = (
+    (r"\b(?:d|m)?llms?\b", "language model"),
+    (r"\bvlms?\b", "vision-language model"),
+    (r"\blms?\b", "language model"),
+    (r"\brl(?:hf)?\b", "reinforcement learning"),
+    (r"\bmoe\b", "mixture of experts"),
+)
+
+
+SPELT_OUT = {
+    "llm": "large language model",
+    "mllm": "multimodal large language model",
+    "dllm": "diffusion large language model",
+    "vlm": "vision-language model",
+    "lm": "language model",
+    "rl": "reinforcement learning",
+    "moe": "mixture of experts",
+}
+
+
+def spelt_out(topic: str) -> str:
+    """The topic as embedded: its abbreviations spelt out ("diffusion LLMs" -> "diffusion large language models"),
+    which the small embedder knows far better."""
+
+    def spell(found: re.Match) -> str:
+        return SPELT_OUT[found.group(1).lower()] + ("s" if found.group(2) else "")
+
+    pattern = r"\b(" + "|".join(SPELT_OUT) + r")(s?)\b"
+    return re.sub(pattern, spell, topic, flags=re.IGNORECASE)
+
+
+def stem_hits(shelf: Shelf, topic: str, stems: list[str]) -> np.ndarray:
+    """Papers x stems: whether each of the topic's stems is in each paper's text, either way an abbreviation is
+    written."""
+    hits = np.array([[s in text for s in stems] for text in shelf.texts], dtype=bool).reshape(len(shelf.texts), -1)
+    lower = topic.lower()
+    for abbreviation, phrase in ABBREVIATIONS:
+        phrase_stems = set(topic_stems(phrase))
+        if phrase_stems and phrase_stems <= set(stems) and phrase.replace("-", " ") in lower.replace("-", " "):
+            written = np.array([bool(re.search(abbreviation, text)) for text in shelf.texts], dtype=bool)
+            for i, stem in enumerate(stems):
+                if stem in phrase_stems:
+                    hits[:, i] |= written
+        short = [i for i, stem in enumerate(stems) if re.fullmatch(abbreviation, stem)]
+        if short:
+            written = np.array([phrase in text.replace("-", " ") or phrase in text for text in shelf.texts])
+            hits[:, short] |= written[:, None]
+    return hits
+
+
 def relevance(shelf: Shelf, topic_vector: np.ndarray, topic: str, bonus: float) -> np.ndarray:
-    """Cosine to the topic plus `bonus` times the share of the topic's words found in each paper's text."""
+    """Cosine to the topic plus `bonus` times the share of the topic's words found in each paper's text (a word
+    also counts when the paper abbreviates it: "LLMs" for "language models")."""
     scores = shelf.vectors @ topic_vector if len(shelf.papers) else np.zeros(0, dtype=np.float32)
     stems = topic_stems(topic)
-    if stems and bonus:
-        found = np.array([sum(s in text for s in stems) for text in shelf.texts], dtype=np.float32)
+    if stems and bonus and len(shelf.papers):
+        found = stem_hits(shelf, topic, stems).sum(axis=1).astype(np.float32)
         scores = scores + bonus * found / len(stems)
     return scores
 
@@ -105,30 +167,63 @@ def trend(
     start: date | None = None,
     end: date | None = None,
 ) -> Trend:
-    """Papers per week (Mondays) matching the topic, over the shelf's days or [start, end] within them."""
+    """Papers per week (Mondays), or per month on a long sparse axis, matching the topic, over the shelf's days
+    or [start, end] within them (see `axis`)."""
     began = time.perf_counter()
     topic = clean_topic(topic)
     rows = shelf.rows_between(start, end)
     if not len(rows):
         return Trend(topic, (), 0, time.perf_counter() - began)
-    scores = relevance(shelf, embed([topic])[0], topic, thresholds.lexical_bonus)
+    scores = relevance(shelf, embed([spelt_out(topic)])[0], topic, thresholds.lexical_bonus)
     matched = rows[scores[rows] >= thresholds.relevance]
-    # Weeks run over the asked range cut to the stored days: "0001-01-01 .. 9999-12-31" is the archive's span,
-    # not 520,000 empty weeks (nor an overflow past year 9999).
-    stored_first = shelf.papers[int(np.argmin(shelf.day_numbers))].date
-    stored_last = shelf.papers[int(np.argmax(shelf.day_numbers))].date
-    first = monday(max(start or stored_first, stored_first))
-    last = monday(min(end or stored_last, stored_last))
-    by_week: dict[date, list[Paper]] = {}
+    dates = [shelf.papers[int(r)].date for r in matched]
+    unit, first, last = axis([shelf.papers[int(r)].date for r in rows], dates)
+    start_of = bin_start(unit)
+    by_bin: dict[date, list[Paper]] = {}
     for r in matched:
-        by_week.setdefault(monday(shelf.papers[r].date), []).append(shelf.papers[r])
-    weeks = []
-    week = first
-    while week <= last:
-        papers = sorted(by_week.get(week, []), key=lambda p: (-p.upvotes, p.title))
-        weeks.append(Week(week, len(papers), tuple(papers[:TOP_PER_WEEK])))
-        week += timedelta(days=7)
-    return Trend(topic, tuple(weeks), len(matched), time.perf_counter() - began)
+        by_bin.setdefault(start_of(shelf.papers[r].date), []).append(shelf.papers[r])
+    bins = []
+    for begin in bin_starts(unit, first, last):
+        papers = sorted(by_bin.get(begin, []), key=lambda p: (-p.upvotes, p.title))
+        bins.append(Week(begin, len(papers), tuple(papers[:TOP_PER_WEEK])))
+    return Trend(topic, tuple(bins), len(matched), time.perf_counter() - began, unit)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def bin_start(unit: str):
+    return month_start if unit == "month" else monday
+
+
+def bin_starts(unit: str, first: date, last: date) -> list[date]:
+    starts, begin = [], first
+    while begin <= last:
+        starts.append(begin)
+        begin = begin + timedelta(days=7) if unit == "week" else (begin + timedelta(days=31)).replace(day=1)
+    return starts
+
+
+def axis(stored: list[date], matched: list[date]) -> tuple[str, date, date]:
+    """The unit ("week" or "month") and the first and last bins' starts for a trend over these stored days.
+
+    The axis runs over the stored days of the range (so "0001-01-01 .. 9999-12-31" is the archive's span, not
+    520,000 empty weeks). Where the store is sparse, fewer than half its weeks holding a paper (the bundled sample's
+    44 papers over 2015 to 2026, a saved page), an empty week says nothing about the topic: the axis is cut to the
+    first and last week with a matching paper, and counted by month once that is over `MONTHLY_AFTER_WEEKS`. A dense
+    archive is counted by week, by month only past three years (`MONTHLY_AFTER_WEEKS` * 6 weeks).
+    """
+    lo, hi = monday(min(stored)), monday(max(stored))
+    weeks = (hi - lo).days // 7 + 1
+    sparse = len({monday(d) for d in stored}) * 2 < weeks
+    if sparse and matched:
+        lo, hi = monday(min(matched)), monday(max(matched))
+        weeks = (hi - lo).days // 7 + 1
+    if weeks > MONTHLY_AFTER_WEEKS * (1 if sparse else 6):
+        days = matched if sparse and matched else stored
+        return "month", month_start(min(days)), month_start(max(days))
+    return "week", lo, hi
 
 
 class TrendFinder:
@@ -148,7 +243,9 @@ class TrendFinder:
         rows = shelf.rows_between(start, end)
         if not len(rows):
             return []
-        scores = relevance(shelf, self.catalog.store.embedder.embed([topic])[0], topic, self.thresholds.lexical_bonus)
+        scores = relevance(
+            shelf, self.catalog.store.embedder.embed([spelt_out(topic)])[0], topic, self.thresholds.lexical_bonus
+        )
         matched = rows[scores[rows] >= self.thresholds.relevance]
         return [shelf.papers[int(r)] for r in matched[np.argsort(-scores[matched])][:limit]]
 
@@ -160,15 +257,17 @@ def trend_markdown(trend: Trend) -> str:
     weeks = list(trend.weeks)
     half = len(weeks) // 2
     early, late = sum(w.count for w in weeks[:half]), sum(w.count for w in weeks[half:])
-    span = f"{weeks[0].start.isoformat()} to {weeks[-1].start.isoformat()}"
+    unit = trend.unit
+    label = (lambda d: d.isoformat()) if unit == "week" else (lambda d: f"{d:%B %Y}")
+    span = f"{label(weeks[0].start)} to {label(weeks[-1].start)}"
     lines = [
-        f"**{md_escape(trend.topic)}**: {trend.matched} papers in {len(weeks)} weeks ({span}); "
+        f"**{md_escape(trend.topic)}**: {trend.matched} papers in {len(weeks)} {unit}s ({span}); "
         f"{early} in the first half, {late} in the second.",
         "",
-        "Busiest weeks:",
+        f"Busiest {unit}s:",
     ]
     for week in trend.peaks:
-        lines.append(f"- week of {week.start.isoformat()}: {week.count} paper{'s' if week.count != 1 else ''}")
+        lines.append(f"- {unit} of {label(week.start)}: {week.count} paper{'s' if week.count != 1 else ''}")
         lines += ["  " + paper_bullet(p) for p in week.top]
     return "\n".join(lines)
 

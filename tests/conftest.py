@@ -14,12 +14,16 @@ from vectorstore.store import PaperStore
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = (ROOT / ".." / "shared").resolve()
+# The read-only data folder next to the repository; PAPERS_TEST_SHARED points elsewhere (a path that does not exist
+# runs the suite as a checkout without it would).
+SHARED = Path(os.environ.get("PAPERS_TEST_SHARED") or ROOT / ".." / "shared").resolve()
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    assert SHARED.is_dir(), f"the shared data folder is missing at {SHARED}"
+    """The shared data folder; the tests that need it are skipped, never failed, only when it is missing."""
+    if not SHARED.is_dir():
+        pytest.skip(f"needs the shared data folder (archive, seed pages, PDFs), which is missing at {SHARED}")
     return SHARED
 
 
@@ -110,3 +114,82 @@ def chroma_server(tmp_path_factory):
     server = start_server(cmd, f"{url}/api/v2/heartbeat", folder / "server.log", timeout=60)
     yield url
     stop_server(server)
+
+
+# Test tiers (the Makefile's "Test tiers" says how to run them). Markers come from the fixtures a test uses, so a new
+# test that asks for the real model or a server is tiered without a decorator; the tables below hold the tests that
+# start such things themselves (a subprocess, a launched app, the shipped judges) in the files marked from here.
+REAL_MODEL_FIXTURES = {"llm", "model_dir"}  # the bundled LLM, in process or in a subprocess given its folder
+# the launched app (in process; `space`: `python app.py` in test_public_live.py), `chroma run`, llama.cpp's server
+E2E_FIXTURES = {"running_app", "space", "chroma_server", "llama"}
+# "file.py::test name" (without parameters) -> markers. real_model here: the shipped checker or answerability weights
+# (tests.wiring.judges, Services' judges) or the model in a CLI subprocess; e2e: a subprocess or a launched app;
+# slow: over 5 s on a 2-core machine (a big ingest or training run, or a module store of archive days).
+JUDGES, SUBPROCESS, SLOW = ("real_model",), ("e2e",), ("slow",)
+EXPLICIT = {
+    "test_app.py::test_a_thin_newest_day_opens_on_the_best_of_all_days": SLOW,
+    "test_digest.py::test_unloadable_model_is_one_clear_line": SUBPROCESS,
+    "test_foryou.py::test_two_processes_editing_at_once_lose_nothing": SUBPROCESS,
+    "test_judge_parts.py::test_the_shipped_checker_names_the_part_that_fails": JUDGES,
+    "test_pdf.py::test_arxiv_fetch_is_polite_cached_and_clear_offline": SUBPROCESS + SLOW,
+    "test_pdf.py::test_latex_source_folder_becomes_a_paper_with_sections": SLOW,
+    **{f"test_qa.py::{name}": JUDGES for name in (
+        "test_model_sentences_are_shown_only_when_the_passages_support_them",
+        "test_a_failing_model_leaves_the_evidence_and_says_so",
+        "test_uncovered_question_is_declined_without_the_model",
+        "test_empty_question_is_a_clear_error",
+        "test_a_huge_question_is_cut_and_still_answered",
+        "test_routing_uses_similarity_when_no_rule_matches",
+        "test_when_the_model_is_busy_an_answer_is_its_evidence_at_once",
+    )},
+    "test_remote_llm.py::test_the_cli_reports_a_dead_server_once": SUBPROCESS + JUDGES,
+    **{f"test_search.py::{name}": SLOW for name in (
+        "test_exact_terms_are_found_by_the_lexical_side",
+        "test_lexical_index_follows_ingests_and_survives_restarts",
+        "test_filters_by_date_and_paper_apply_to_both_rankings",
+        "test_sixteen_threads_search_while_an_ingest_runs",
+    )},
+    "test_space.py::test_the_app_fetches_the_newest_day_on_a_schedule": SLOW,
+    **{f"test_store.py::{name}": SLOW for name in (
+        "test_sample_ingest_twice_changes_nothing",
+        "test_search_finds_the_paper_a_question_is_about",
+        "test_date_filter_limits_results_to_that_day",
+        "test_a_broken_file_writes_none_of_its_papers",
+        "test_crash_between_chunks_and_papers_is_rolled_back",
+        "test_two_writers_at_once_both_land_whole",
+        "test_a_paper_on_two_days_is_stored_once",
+        "test_chroma_batch_limit_is_respected",
+    )},
+    "test_trained_models.py::test_the_checker_ranks_faithful_summaries_above_their_negations": JUDGES,
+    "test_trained_models.py::test_the_apps_writer_shows_a_tldr_only_when_the_checker_supports_it": JUDGES,
+    "test_trained_models.py::test_the_shipped_answerability_model_tells_an_answer_from_its_absence": JUDGES,
+    "test_training.py::test_checker_training_runs_and_its_weights_load_in_the_app": JUDGES + SLOW,
+    "test_training.py::test_answerability_rows_train_a_model_the_app_loads": JUDGES + SLOW,
+    "test_trends.py::test_a_trend_counts_matching_papers_per_week": SLOW,
+    "test_trends.py::test_the_chat_answers_how_a_topic_has_grown": JUDGES + SLOW,
+    "test_trends.py::test_related_papers_are_near_in_meaning_or_share_authors": SLOW,
+    "test_trends.py::test_cli_trends_png_json_and_related": SUBPROCESS + SLOW,
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    modules = {item.path.name: item.module for item in items if getattr(item, "module", None)}
+    stale = [
+        key
+        for key in EXPLICIT
+        if (file := key.split("::")[0]) in modules and not hasattr(modules[file], key.split("::")[1])
+    ]
+    if stale:  # a renamed test would silently leave its tier
+        raise pytest.UsageError(f"tests/conftest.py EXPLICIT names tests that do not exist: {stale}")
+    for item in items:
+        names = set(item.fixturenames)  # every fixture the test needs, through other fixtures too
+        marks = set(EXPLICIT.get(f"{item.path.name}::{item.originalname}", ()))
+        if names & REAL_MODEL_FIXTURES:
+            marks.add("real_model")
+        if names & E2E_FIXTURES:
+            marks.add("e2e")
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("make_store") == "server":  # test_store's chroma server
+            marks.add("e2e")
+        for mark in sorted(marks - {m.name for m in item.iter_markers()}):
+            item.add_marker(getattr(pytest.mark, mark))

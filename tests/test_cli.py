@@ -18,6 +18,8 @@ from tests.api_server import FakeDailyPapers
 from vectorstore.records import title_key
 from vectorstore.sources import load_file
 
+pytestmark = pytest.mark.e2e  # every test runs the `papers` CLI as a subprocess
+
 
 def papers(data_dir: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(

@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -16,7 +17,7 @@ from aiosmtpd.controller import Controller
 from agent.answer.claims import Source, invented
 from agent.digest import build_digest
 from agent.errors import DigestError
-from agent.ingest import ingest_paths
+from agent.ingest import ingest_paths, sample_path
 from agent.mail import send_digest
 from agent.render import to_html, to_markdown, to_text
 from agent.tldr import TldrWriter
@@ -134,3 +135,59 @@ def test_unloadable_model_is_one_clear_line(tmp_path, seed_page):
     assert done.returncode == 1
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("Error: The model") and "no-such-model" in lines[-1] and len(lines) == 1
+
+
+# Words that name no theme on their own (the issue's "Argue · Deep"); a theme needs a word outside them.
+LONE_WORDS = {"argue", "deep", "learning", "model", "models", "towards", "generation", "training", "large"}
+
+
+def occurs_in(theme: str, texts: list[str]) -> bool:
+    """The theme's words in a row in one of the texts (case, hyphens and a plural "s" aside)."""
+    words = re.sub(r"[^a-z0-9+]+", " ", theme.lower()).split()
+    pattern = r"\b" + r"\s+".join(re.escape(w.removesuffix("s")) + r"s?" for w in words) + r"\b"
+    return any(re.search(pattern, re.sub(r"[^a-z0-9+]+", " ", t.lower())) for t in texts)
+
+
+def assert_researcher_themes(digest) -> None:
+    names = [t.name for t in digest.topics]
+    assert len(names) >= 2 and len(set(n.lower() for n in names)) == len(names), names
+    for topic in digest.topics:
+        words = re.sub(r"[^A-Za-z0-9+]+", " ", topic.name).lower().split()
+        assert "·" not in topic.name and len(words) >= 2, f"a phrase, not stray words: {topic.name!r}"
+        assert not set(words) <= LONE_WORDS, f"generic: {topic.name!r}"
+        assert topic.name[0].isupper() and topic.name[1:] != topic.name[1:].title(), "capitalised as a sentence"
+        texts = [t for i in topic.items for t in (i.paper.title, *i.paper.ai_keywords)]
+        for part in topic.name.split(" and "):
+            assert occurs_in(part, texts), f"{part!r} is not a phrase of its papers: {texts}"
+
+
+@pytest.fixture
+def sample_store(make_store):
+    store = make_store()
+    ingest_paths(store, [sample_path()], say=lambda _: None)
+    return store
+
+
+def test_sample_digest_themes_are_key_phrases_and_its_title_the_papers_span(sample_store, scripted):
+    """The issue's newcomer: the bundled sample over all its stored days (2015-06-09 to 2026-04-14)."""
+    days = sample_store.dates()
+    writer = TldrWriter(scripted(), sample_store)
+    digest = build_digest(sample_store, writer, days[0], days[-1], top_n=10)
+    assert_researcher_themes(digest)
+    shown = [i.paper.date for i in digest.items]
+    assert (
+        digest.title
+        == f"Daily Papers — {min(shown):%B %Y} to {max(shown):%B %Y}"
+        == ("Daily Papers — May 2023 to April 2026")
+    ), "the span of the papers shown, by month: not 2015-06-09 to 2026-04-14"
+    assert "10 papers (the top of 44) from May 2023 to April 2026" in digest.intro
+    everything = build_digest(sample_store, writer, days[0], days[-1], top_n=44)
+    assert_researcher_themes(everything)
+    diffusion = next(t for t in everything.topics if any("ParallelBench" in i.paper.title for i in t.items))
+    assert diffusion.name == "Diffusion large language models", [t.name for t in everything.topics]
+
+
+def test_a_feed_days_themes_come_from_its_keywords(day_store, scripted):
+    digest = build_digest(day_store, TldrWriter(scripted(), day_store), DAY, DAY, top_n=20)
+    assert_researcher_themes(digest)
+    assert digest.title == "Daily Papers — 2025-06-02", "one day is still named by its date"

@@ -22,6 +22,8 @@ from tests.servers import free_port
 from tests.test_cli import papers
 from tests.test_trained_models import FIXTURE
 
+pytestmark = pytest.mark.e2e  # the CLI as a subprocess, or the launched app
+
 # The first fixture paper (a held-out day) whose summary gives a question; the next one lends a clause.
 PAPER = next(p for p in FIXTURE["papers"] if describe(p["ai_summary"], p["title"]))
 OTHER = next(p for p in FIXTURE["papers"] if p is not PAPER)

@@ -87,3 +87,38 @@ def test_cli_trends_png_json_and_related(tmp_path, archive):
     assert missing.returncode == 1 and "No paper '0000.00000'" in missing.stderr
     bad = papers(data, "trends", "x", "--from", "2025-13-01")
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def sample_shelf(tmp_path_factory, embedder):
+    """The bundled sample: 44 papers spread from 2015-06-09 to 2026-04-14, nearly every week of it empty."""
+    from agent.ingest import ingest_paths, sample_path
+    from vectorstore.store import PaperStore
+
+    store = PaperStore(tmp_path_factory.mktemp("sample"), embed_model="all-MiniLM-L6-v2", embedder=embedder)
+    ingest_paths(store, [sample_path()], say=lambda _: None)
+    return Catalog(store).current(), store.embedder.embed
+
+
+def test_a_topic_finds_papers_that_abbreviate_it_on_a_trimmed_axis(sample_shelf):
+    from agent.trends import trend_markdown
+
+    shelf, embed = sample_shelf
+    found = trend(shelf, embed, "diffusion language models", thresholds())
+    titles = [p.title for w in found.weeks for p in w.top]
+    # ParallelBench writes "Diffusion LLMs" only; the other two spell out "Diffusion Large Language Models".
+    assert any(t.startswith("ParallelBench") for t in titles), titles
+    assert found.matched == 3 and all("Diffusion" in t for t in titles), titles
+    # Weeks from the first to the last matching paper, not 567 weeks from 2015 to 2026.
+    assert found.unit == "week" and [w.start for w in found.weeks] == [date(2025, 9, 29), date(2025, 10, 6)]
+    # A topic spread over years of a sparse store is counted by month, and says so.
+    code = trend(shelf, embed, "code generation", thresholds())
+    assert code.unit == "month" and code.to_dict()["unit"] == "month"
+    assert all(w.start.day == 1 for w in code.weeks) and 1 < len(code.weeks) <= 60, len(code.weeks)
+    assert code.weeks[0].count and code.weeks[-1].count, "no empty months before the first or after the last"
+    assert code.matched == sum(w.count for w in code.weeks)
+    text = trend_markdown(code)
+    assert f"in {len(code.weeks)} months" in text and "Busiest months" in text and "weeks" not in text
+    # The other way round: a topic's "LLM" is found where a paper spells out "large language models".
+    spelt = trend(shelf, embed, "diffusion LLMs", thresholds())
+    assert {p.id for w in spelt.weeks for p in w.top} >= {p.id for w in found.weeks for p in w.top}
