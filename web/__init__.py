@@ -1,6 +1,8 @@
-"""The web face's guards, which app.py wires around the Gradio app: who a request comes from and what it may cost.
+"""The web face: the Gradio app that app.py starts, one module per tab.
 
-In: HTTP request headers and ASGI traffic. Out: decisions (from the app's own page or not, within a budget or not)
-and ASGI wrappers (CORS without credentials for foreign pages, a total quota on uploads). Nothing here reads the
-store or runs a model.
+In: the wired `Services`, the `Access` rules and HTTP requests. Out: the app (web/build.py: `build_app`, `launch`),
+its tabs (web/today.py, digest.py, ask.py, check.py, trends.py, foryou.py, library.py, about.py: each tab's
+handlers and layout over the shared web/base.py `Context`), its API/MCP endpoints (web/endpoints.py), and the
+guards around it (web/guard.py: who a request comes from and what it may cost; web/memory.py: malloc tuning).
+Every action is a call into `agent/`; this package only renders and checks who may act.
 """
