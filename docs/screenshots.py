@@ -16,9 +16,9 @@ sys.path.insert(0, str(ROOT))
 from agent.ingest import ingest_paths, sample_path  # noqa: E402
 from agent.services import Services  # noqa: E402
 from agent.settings import Settings  # noqa: E402
-from app import build_app, launch  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tests.test_app import CHROMIUM_FLAGS  # noqa: E402
+from web.build import build_app, launch  # noqa: E402
 
 DAY = "2025-06-02"
 

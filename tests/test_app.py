@@ -15,8 +15,8 @@ from agent.access import Access
 from agent.ingest import ingest_paths, sample_path
 from agent.services import Services
 from agent.settings import Settings
-from app import build_app, launch
 from tests.servers import free_port
+from web.build import build_app, launch
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 HOSTILE_TITLE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> Hostile Title'
@@ -189,9 +189,10 @@ def test_feed_images_html_and_links_stay_inert_on_every_face(client, running_app
         assert any("evil.example" in text for text in texts), f"{face}: the hostile text is shown"
         assert not [link for text in texts for link in live_links(text)], face
     check = running_app[1]  # the Check tab's HTML: escaped, so the tag and the link are text
-    from app import PapersApp
+    from web.base import Context
+    from web.check import CheckTab
 
-    page = PapersApp(check).check_view(claim, zebra)
+    page = CheckTab(Context(check)).check_view(claim, zebra)
     assert "evil.example" in page and "<img" not in page and 'href="https://evil' not in page
 
 
@@ -326,38 +327,41 @@ def test_in_a_real_browser(running_app):
 
 def test_a_thin_newest_day_opens_on_the_best_of_all_days(tmp_path, embedder, scripted):
     """The bundled sample spreads 44 papers over 44 days: Today must not open on a one-paper day."""
-    from app import ALL_DAYS, PapersApp
+    from web.base import ALL_DAYS, Context
+    from web.today import TodayTab
 
     services = Services(Settings(data_dir=tmp_path / "data"), model=scripted())
     services.store._embedder = embedder
     ingest_paths(services.store, [sample_path()], say=lambda _: None)
-    app = PapersApp(services)
-    assert app.opening_day() == ALL_DAYS
-    assert app.today_html(ALL_DAYS).count('class="paper-card"') == 44
-    newest = app.day_choices()[0]
-    assert app.today_html(newest).count('class="paper-card"') == 1
+    ctx = Context(services)
+    today = TodayTab(ctx)
+    assert ctx.opening_day() == ALL_DAYS
+    assert today.today_html(ALL_DAYS).count('class="paper-card"') == 44
+    newest = ctx.day_choices()[0]
+    assert today.today_html(newest).count('class="paper-card"') == 1
 
 
 def test_the_feed_is_built_once_per_day_and_store_state(tmp_path, embedder, scripted, monkeypatch):
     """Issue 33: 32 feed readers made every /today wait; the Atom feed is now built once per (newest day, counts)."""
-    import app as app_module
+    from web import digest as digest_module
+    from web.base import Context
 
     services = Services(Settings(data_dir=tmp_path / "data"), model=scripted())
     services.store._embedder = embedder
     ingest_paths(services.store, [sample_path()], say=lambda _: None)
     built = []
-    build = app_module.build_digest
-    monkeypatch.setattr(app_module, "build_digest", lambda *a, **k: built.append(1) or build(*a, **k))
-    papers_app = app_module.PapersApp(services)
-    threads = [threading.Thread(target=papers_app.feed_xml) for _ in range(8)]
+    build = digest_module.build_digest
+    monkeypatch.setattr(digest_module, "build_digest", lambda *a, **k: built.append(1) or build(*a, **k))
+    digest_tab = digest_module.DigestTab(Context(services))
+    threads = [threading.Thread(target=digest_tab.feed_xml) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    first = papers_app.feed_xml()
+    first = digest_tab.feed_xml()
     assert len(built) == 1 and first.body.startswith(b"<?xml"), "eight readers, one build"
     services.store.add_papers([replace(services.store.list_papers()[0], id="2607.00001")])
-    papers_app.feed_xml()
+    digest_tab.feed_xml()
     assert len(built) == 2, "a store change builds it again"
 
 
@@ -455,7 +459,7 @@ def test_errors_reach_the_web_faces_without_server_paths():
     import gradio as gr
 
     from agent.errors import ModelError
-    from app import errors_as_gradio
+    from web.base import errors_as_gradio
 
     with pytest.raises(gr.Error) as raised, errors_as_gradio():
         raise ModelError("The file /srv/data/papers/profile.json cannot be read.", "Fix it in /srv/data/papers.")
@@ -469,7 +473,9 @@ def test_what_visitors_upload_or_make_the_app_write_is_swept(tmp_path, embedder,
 
     import httpx
 
-    from app import PapersApp, Scratch
+    from web.base import Context, Scratch
+    from web.digest import DigestTab
+    from web.foryou import ForYouTab
 
     services = Services(Settings(data_dir=tmp_path / "data"), model=llm)
     services.store._embedder = embedder
@@ -487,19 +493,19 @@ def test_what_visitors_upload_or_make_the_app_write_is_swept(tmp_path, embedder,
         assert not Path(uploaded).exists(), "the upload is gone after its age"
     finally:
         demo.close()
-    app = PapersApp(services, scratch=Scratch(max_age_s=0))
+    ctx = Context(services, scratch=Scratch(max_age_s=0))
     day = services.store.dates()[-1].isoformat()
     for _ in range(3):
-        app.export_profile()
-        app.digest_view(day, day, 2)
-    assert len(list(app.scratch.root.iterdir())) == 1, "only the newest call's files remain"
+        ForYouTab(ctx).export_profile()
+        DigestTab(ctx).digest_view(day, day, 2)
+    assert len(list(ctx.scratch.root.iterdir())) == 1, "only the newest call's files remain"
 
 
 def test_a_signed_in_owner_writes_only_from_the_apps_own_page():
     """Issue 20: the owner's sign-in cookie rides along on another site's requests, so a write signed in by cookie
     must come from the app's own page (Origin, else Referer); the admin token counts from anywhere."""
     from agent.access import AccessError
-    from app import from_own_page
+    from web.guard import from_own_page
 
     own = {"host": "alice-papers.hf.space", "origin": "https://alice-papers.hf.space"}
     assert from_own_page(own) and from_own_page({"host": "127.0.0.1:7860", "referer": "http://127.0.0.1:7860/?x"})
@@ -522,17 +528,18 @@ def test_in_public_mode_the_profile_and_for_you_are_the_owners_unless_shared(tmp
     app; the owner's token opens them, and PAPERS_PUBLIC_PROFILE shares them."""
     import gradio as gr
 
-    from app import PapersApp
+    from web.base import Context
+    from web.foryou import ForYouTab
 
     services = Services(Settings(data_dir=tmp_path / "data"))
     services.profiles.edit("interests", add=["secret topic"])
-    public = PapersApp(services, Access(public=True, owners=frozenset({"alice"}), admin_token="s3cret"))
+    public = ForYouTab(Context(services, Access(public=True, owners=frozenset({"alice"}), admin_token="s3cret")))
     for call in (public.profile, public.for_you, public.export_profile):
         with pytest.raises(gr.Error, match="private"):
             call()
     assert public.profile_fields() == ("",) * 5, "a visitor's page shows empty fields, not an error"
     assert public.profile(token="s3cret")["interests"] == ["secret topic"]
-    shared = PapersApp(services, Access(public=True, profile_public=True))
+    shared = ForYouTab(Context(services, Access(public=True, profile_public=True)))
     assert shared.profile()["interests"] == ["secret topic"]
 
 

@@ -18,7 +18,8 @@ from tests.api_server import FakeDailyPapers
 def test_a_space_without_the_bundled_model_falls_back_to_a_hub_model(tmp_path, llm, model_dir, monkeypatch):
     """A local folder (the bundled weights, converted) stands in for the hub id a Space would download."""
     import agent.models.llm
-    from app import PapersApp
+    from web.about import AboutTab
+    from web.base import Context
 
     standin = tmp_path / "SmolLM2-135M-Instruct"
     shutil.copytree(
@@ -34,7 +35,7 @@ def test_a_space_without_the_bundled_model_falls_back_to_a_hub_model(tmp_path, l
     assert services.model_choice.model == str(standin) and "not installed" in services.model_choice.note
     answer = services.model.generate([[{"role": "user", "content": "Say hello."}]], max_new_tokens=8)[0]
     assert answer.strip(), "the fallback model loads and writes"
-    about = PapersApp(services).about()
+    about = AboutTab(Context(services)).about()
     assert str(standin) in about and "not installed" in about
     local = Services(Settings(data_dir=tmp_path / "data"), in_space=False)
     assert local.model_choice.model == "smollm2", "outside a Space a missing bundled model stays an error"
