@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from dataclasses import replace
@@ -194,6 +195,24 @@ def test_feed_images_html_and_links_stay_inert_on_every_face(client, running_app
 
     page = CheckTab(Context(check)).check_view(claim, zebra)
     assert "evil.example" in page and "<img" not in page and 'href="https://evil' not in page
+
+
+def test_a_users_mistake_is_one_log_line_not_a_traceback(client, caplog, capfd):
+    """Issue 30: a day that is no date, or an empty question, answers the caller with the message and leaves one line
+    in the server log (Gradio prints a raised gr.Error's traceback unless told not to)."""
+    from gradio_client.exceptions import AppError
+
+    capfd.readouterr()
+    mistakes = {"/today": ("2025-13-45",), "/ask": ("", "", "")}
+    with caplog.at_level(logging.WARNING, logger="web.base"):
+        for api_name, args in mistakes.items():
+            caplog.clear()
+            with pytest.raises(AppError, match="is not a date|empty"):
+                client.predict(*args, api_name=api_name)
+            lines = [record.getMessage() for record in caplog.records if record.name == "web.base"]
+            assert len(lines) == 1 and "\n" not in lines[0], (api_name, lines)
+            assert "is not a date" in lines[0] or "empty" in lines[0], lines
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_check_claims_endpoint_marks_each_sentence(client):

@@ -216,9 +216,7 @@ class ForYouTab:
         cards.click(self.like_from_card, token, liked_status, api_visibility="private")
         fields, status = view.fields, view.status
         view.save.click(self.save_profile, [*fields, token], status, api_visibility="private")
-        view.library_file.upload(
-            self.import_library_file, [view.library_file, token], status, api_visibility="private"
-        )
+        view.library_file.upload(self.import_library_file, [view.library_file, token], status, api_visibility="private")
         view.bibtex.click(self.export_bibtex, None, view.bibtex, api_visibility="private")
         view.imported.upload(self.import_profile, [view.imported, token], status, api_visibility="private").then(
             self.profile_fields, None, fields, api_visibility="private"
