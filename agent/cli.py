@@ -249,7 +249,7 @@ def check(ctx, text, paper_id, jsonl, as_json) -> None:
 
 def check_jsonl(services: Services, path: Path) -> None:
     """One JSON result line per input line, in order; a bad line gets an error line (and one on stderr)."""
-    from agent.answer.check_text import check_lines
+    from agent.judge.check_text import check_lines
 
     try:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

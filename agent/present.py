@@ -186,7 +186,7 @@ def answer_terminal(answer: Answer, bold=lambda text: text) -> str:
 
 
 def check_html(checks: list) -> str:
-    """Each checked sentence (agent/answer/check_text.py), marked supported or not, with the paper and the evidence
+    """Each checked sentence (agent/judge/check_text.py), marked supported or not, with the paper and the evidence
     sentence it was judged against; every piece of text escaped."""
     if not checks:
         return "<p>No sentences to check.</p>"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from agent.answer.qa import QA
-from agent.answer.router import Agent
+from agent.chat import Agent
 from agent.errors import ModelError
 from agent.foryou import ForYou
 from agent.history import History
@@ -138,15 +138,15 @@ class Services:
 
     @property
     def checker(self):
-        """The trained claim checker (agent/answer/checker.py), loaded on first use."""
-        from agent.answer.checker import ClaimChecker
+        """The trained claim checker (agent/judge/checker.py), loaded on first use."""
+        from agent.judge.checker import ClaimChecker
 
         return self.once("checker", lambda: ClaimChecker(device=self.judges_device()))
 
     @property
     def judge(self):
-        """The trained answerability model (agent/answer/answerable.py), loaded on first use."""
-        from agent.answer.answerable import AnswerJudge
+        """The trained answerability model (agent/judge/answerable.py), loaded on first use."""
+        from agent.judge.answerable import AnswerJudge
 
         return self.once("judge", lambda: AnswerJudge(device=self.judges_device()))
 
@@ -158,7 +158,7 @@ class Services:
 
     @property
     def text_checker(self):
-        from agent.answer.check_text import TextChecker
+        from agent.judge.check_text import TextChecker
 
         return self.once("text_checker", lambda: TextChecker(self.checker, self.store, self.searcher))
 

@@ -4,7 +4,7 @@ In: papers, a chat model, the store (for the cache) and the `tldr` prompt. Out: 
 whether it is a fallback (the abstract's own sentence) because generation failed or its output did not pass the
 checks: `clean_tldr`'s rules (small models ramble, echo the prompt, write "This paper ..." and stop mid-sentence:
 it repairs what can be repaired and rejects the rest, including any number or name that is not in the title or
-abstract), then the trained claim checker (`agent/answer/checker.py`) against the title and abstract. When the model
+abstract), then the trained claim checker (`agent/judge/checker.py`) against the title and abstract. When the model
 itself fails (a crashed server, say), the fallbacks carry the error and are not cached: once the model is back,
 the paper gets a real TL;DR. The cache key holds a hash of the title and abstract, so a corrected abstract is
 summarised again.
@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from agent.answer.checker import ClaimChecker, source_sentences
-from agent.answer.claims import Source, invented
 from agent.errors import first_line
+from agent.judge.checker import ClaimChecker, source_sentences
+from agent.judge.terms import Source, invented
 from agent.models.chat_model import ChatModel
 from prompts import load_prompt
 from vectorstore.records import Paper, title_key
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from vectorstore.store import PaperStore
 
 MAX_WORDS = 30
+# The TL;DR writer splits sentences with this regex, not with agent/text.py's `sentencex` splitter the rest of the
+# agent uses: `key_sentences` builds the trained adapter's input (training/tldr_pairs.py made its training pairs with
+# this very split, and the prompt renders it), so another splitter would feed the adapter text unlike what it
+# learned from; `first_sentence` (cleaning the model's output) and `fallback_tldr` cut by the same rule so the
+# measured TL;DR figures (docs/performance.md) still describe what ships.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 BOILERPLATE = re.compile(
     r"^(?:(?:tl;?dr|summary|one[- ]sentence (?:tl;?dr|summary))\s*[:\-–]\s*|"
@@ -108,12 +113,6 @@ def key_sentences(abstract: str) -> str:
     picked += [s for s in parts if RESULT.search(s) and s not in picked][:1]
     text = " ".join(picked or parts[:2])
     return text[:MAX_KEY_CHARS]
-
-
-def lead_name(title: str) -> str:
-    """The method's name when the title starts with one ("Rex-Thinker: ..."), else nothing."""
-    head, colon, _ = title.partition(":")
-    return head.strip() if colon and 0 < len(head.split()) <= 3 else ""
 
 
 def clip_words(sentence: str, limit: int = MAX_WORDS) -> str:
@@ -227,7 +226,7 @@ def model_failure(tldrs: Iterable[Tldr]) -> str:
 
 def conversation(paper: Paper) -> list[dict[str, str]]:
     """The chat that asks for a paper's TL;DR, exactly as the shipped adapter was trained on it
-    (agent/training/tldr_pairs.py builds the same fields)."""
+    (training/tldr_pairs.py builds the same fields)."""
     return load_prompt("tldr").render(title=paper.title, key_sentences=key_sentences(paper.abstract))
 
 

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from agent.answer.claims import terms_of
+from agent.judge.terms import terms_of
 from agent.present import md_escape, paper_bullet
 from vectorstore.catalog import Catalog, Shelf
 from vectorstore.errors import PapersError

@@ -1,13 +1,13 @@
 """The claim checker on the held-out test days, beside the lexical check it replaces, and its speed on this CPU.
 
-Rows come from `agent.training.checker_pairs` over the test days only (never trained or tuned on): each paper's
+Rows come from `training.checker_pairs` over the test days only (never trained or tuned on): each paper's
 `ai_summary` and abstract sentences (supported), and their corruptions (negation, antonym, number swap, name swap,
 an added clause, another paper's summary, evidence with the supporting sentence removed). For each kind, the share
 judged right by:
 - `checker`: the trained cross-encoder alone, at the threshold chosen on the validation days;
 - `gate_and_checker`: what the app runs (numbers and names must be in the source, then the checker; the rows'
   evidence is `select_evidence`'s, as in `ClaimChecker.verdicts`);
-- `lexical`: every number, name and content word of the claim in the source (`agent/answer/claims.py`, the old check);
+- `lexical`: every number, name and content word of the claim in the source (`agent/judge/terms.py`, the old check);
 - `numbers_names`: numbers and names only (the gate alone).
 Speed: milliseconds per claim, scored in batches of 32 on this machine's CPU.
 Writes benchmarks/results/checker_eval.json. Run: .venv/bin/python -m benchmarks.checker_eval [--limit N]
@@ -20,11 +20,11 @@ import random
 import time
 from collections import defaultdict
 
-from agent.answer.checker import ClaimChecker
-from agent.answer.claims import Source, check
-from agent.training.archive import read_archive
-from agent.training.checker_pairs import rows_with_sources
+from agent.judge.checker import ClaimChecker
+from agent.judge.terms import Source, check
 from benchmarks.common import SHARED, write_result
+from training.archive import read_archive
+from training.checker_pairs import rows_with_sources
 
 
 def test_rows(limit: int) -> tuple[list[dict], list[list[str]]]:

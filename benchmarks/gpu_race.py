@@ -2,7 +2,7 @@
 
 In: `llama-server` built with CUDA from the llama.cpp sources that llama-cpp-python 0.3.36 vendors (`--server`; how:
 docs/benchmarks.md), the bundled GGUF (`--gguf`) and the peer's copy of it with the shipped TL;DR adapter merged
-(`--peer-gguf`, made by `agent.training.merge_gguf`), the archive's papers (`--papers`, as `benchmarks/gpu_tldr.py`
+(`--peer-gguf`, made by `training.merge_gguf`), the archive's papers (`--papers`, as `benchmarks/gpu_tldr.py`
 packs them), a model cache folder.
 Out: `benchmarks/results/gpu_race.json`. Both sides get byte-identical prompts (our chat template, tokenised once
 by our tokenizer; llama-server receives the token ids), greedy decoding, at most 48 new tokens, and the same stop

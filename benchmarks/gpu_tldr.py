@@ -120,7 +120,7 @@ def profile_lines(profile, count: int = 14) -> list[str]:
 
 def claims_per_second(papers, notes) -> dict:
     """The trained claim checker on the GPU: every archive TL;DR against its title and abstract, in one call."""
-    from agent.answer.checker import ClaimChecker, source_sentences
+    from agent.judge.checker import ClaimChecker, source_sentences
 
     began = time.perf_counter()
     checker = ClaimChecker(device="cuda")

@@ -1,11 +1,11 @@
 """The part-by-part judge on what people and our own models really write, beside simple floors, split by day.
 
-Sets, each from one split of days (`agent/training/archive.py`):
+Sets, each from one split of days (`training/archive.py`):
 - `natural`: TL;DRs our writers wrote (trained, untrained) and the extractive TL;DR, labelled by hand against the
   abstract (`benchmarks/data/natural/<split>.jsonl`, GUIDELINE.md there): supported ones must be accepted,
   unsupported and contradicted ones rejected;
 - `paraphrase`: faithful sentences in a reader's own words, written by hand (`benchmarks/data/paraphrases`);
-- `made`: each paper's `ai_summary` and the corruptions of `agent.training.checker_pairs` (the half-true kinds
+- `made`: each paper's `ai_summary` and the corruptions of `training.checker_pairs` (the half-true kinds
   included), for `--limit` papers of the split.
 What is judged is what the app runs: `ClaimChecker.verdicts` (the number/name gate, then the checker on the whole
 sentence and on each part, the lowest score deciding). Floors beside it: the gate alone, and word overlap (the
@@ -28,13 +28,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from agent.answer.checker import WEIGHTS, ClaimChecker, source_sentences
-from agent.answer.claims import Source, check
-from agent.answer.combine import source_terms, term_share
-from agent.training.archive import read_archive
-from agent.training.checker_pairs import rows_with_sources
-from agent.training.natural import labelled_rows, paraphrases
+from agent.judge.checker import WEIGHTS, ClaimChecker, source_sentences
+from agent.judge.combine import source_terms, term_share
+from agent.judge.terms import Source, check
 from benchmarks.common import ROOT, SHARED, write_result
+from training.archive import read_archive
+from training.checker_pairs import rows_with_sources
+from training.natural import labelled_rows, paraphrases
 
 DATA = ROOT / "benchmarks" / "data"
 

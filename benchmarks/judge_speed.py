@@ -13,11 +13,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import agent.answer.checker as checker_module
-from agent.answer.checker import ClaimChecker, source_sentences
-from agent.answer.parts import Part, parts
-from agent.training.natural import archive_papers, labelled_rows
+import agent.judge.checker as checker_module
+from agent.judge.checker import ClaimChecker, source_sentences
+from agent.judge.parts import Part, parts
 from benchmarks.common import ROOT, SHARED, write_result
+from training.natural import archive_papers, labelled_rows
 
 
 def whole(sentence: str) -> list[Part]:

@@ -73,7 +73,7 @@ PASTES = [
 BIG_PASTE = (" ".join(PASTES) + " ") * (102_400 // (len(" ".join(PASTES)) + 1) + 1)
 BIG_PASTE = BIG_PASTE[:102_400]
 # What the refusal says: "That is 102,400 characters; at most 20,000 are checked at a time" (any mode,
-# agent/answer/check_text.checkable) or "On this public app a check takes at most 2,000 characters" (agent/access.py).
+# agent/judge/check_text.checkable) or "On this public app a check takes at most 2,000 characters" (agent/access.py).
 REFUSAL = re.compile(r"characters; at most [\d,]+ are checked|a check takes at most [\d,]+ characters")
 # The per-visitor budget of checked characters a minute (public mode): every client here comes from 127.0.0.1, so
 # the app counts them all as one visitor; the budget is raised to N visitors' worth (see `PublicApp`), and what it

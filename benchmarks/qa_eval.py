@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.answer.claims import Source, invented, split_sentences, terms_of
 from agent.ingest import ingest_paths
+from agent.judge.terms import Source, invented, terms_of
 from agent.present import answer_markdown
 from agent.services import Services
 from agent.settings import Settings
+from agent.text import split_sentences
 from benchmarks.common import ROOT, SHARED, write_result
 from benchmarks.qa_sets import OUT as SETS_FILE
 from vectorstore.search import Query

@@ -12,8 +12,8 @@ from the abstract the answer is found in, and no question names its paper:
   learning rate, batch size, training hours, optimizer); the words are checked here only to label the set;
 - `conversation`: a `which` question, then "What data did they evaluate it on?" (answerable where the abstract
   names a dataset or benchmark) and "How many GPUs did they use?" (not answerable): both must stay on the paper.
-`tune` = validation days (2026-05-11..31), `held_out` = test days (2026-06-01..30), as in agent/training/archive.py:
-nothing is trained or tuned on the held-out days. The questions come from `agent/training/questions.py` in its EVAL
+`tune` = validation days (2026-05-11..31), `held_out` = test days (2026-06-01..30), as in training/archive.py:
+nothing is trained or tuned on the held-out days. The questions come from `training/questions.py` in its EVAL
 wording; the answerability model trains on the TRAIN wording and on other unstated attributes, so these sets ask
 in words it never saw (the summary-based generator is shared: say so beside the figures). The store
 benchmarks/qa_eval.py builds is the seed page plus every day of both splits.
@@ -25,9 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from agent.training.archive import read_archive
-from agent.training.questions import DATA_WORDS, EVAL, FIGURE, describe, shorten, unstated_question, which_question
 from benchmarks.common import ROOT, SHARED
+from training.archive import read_archive
+from training.questions import DATA_WORDS, EVAL, FIGURE, describe, shorten, unstated_question, which_question
 from vectorstore.records import Paper
 
 OUT = ROOT / "benchmarks" / "data" / "qa_sets.json"

@@ -17,10 +17,10 @@ import argparse
 import json
 from pathlib import Path
 
-from agent.answer.claims import split_sentences
 from agent.ingest import ingest_paths
 from agent.services import Services
 from agent.settings import Settings
+from agent.text import split_sentences
 from benchmarks.common import ROOT, SHARED, write_result
 from benchmarks.qa_eval import percentile, timed_answer
 from benchmarks.qa_sets import OUT as QA_SETS

@@ -1,6 +1,6 @@
 """TL;DR quality against Hugging Face's own one-line `ai_summary`, with two baselines.
 
-On the held-out test days (`agent/training/archive.py`: the newest days, never trained or tuned on), every paper
+On the held-out test days (`training/archive.py`: the newest days, never trained or tuned on), every paper
 that carries `ai_summary` (or N of them, evenly spaced): ROUGE-L F1 and embedding cosine (all-MiniLM-L6-v2) of
 (a) our TL;DR (the trained writer, judged part by part, its fallback the extractive TL;DR), (b) the title, (c) the
 abstract's first sentence, (d) the extractive TL;DR the cards show by default; and
@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 from rouge_score import rouge_scorer
 
-from agent.answer.checker import ClaimChecker
-from agent.answer.claims import Source, invented
+from agent.judge.checker import ClaimChecker
+from agent.judge.terms import Source, invented
 from agent.models.llm import LocalLLM
 from agent.settings import Settings, open_store
 from agent.tldr import TldrWriter, clip_words, extractive_tldr, first_sentence, hype_words
-from agent.training.archive import read_archive
 from benchmarks.common import SHARED, write_result
+from training.archive import read_archive
 from vectorstore.embeddings import Embedder
 
 

@@ -3,7 +3,7 @@
 CPU (default): the 44 seed papers, real prompts (the `tldr` prompt file) and the real tokenizer, greedy, stopping at
 the end of the first sentence, 48 new tokens at most. (a) sequential, batch 1; (b) batched; (c) the peer:
 llama-cpp-python running the same trained model on the same machine in the same run: the bundled GGUF with the
-shipped TL;DR adapter merged in by `agent.training.merge_gguf` (`peer_gguf`; adapted matrices in Q8_0).
+shipped TL;DR adapter merged in by `training.merge_gguf` (`peer_gguf`; adapted matrices in Q8_0).
 The GPU figures come from `benchmarks/gpu_tldr.py`. Writes benchmarks/results/tldr_speed.json (or --name). No cache:
 every run generates. Run: .venv/bin/python -m benchmarks.tldr_speed
 """
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.answer.checker import ClaimChecker
+from agent.judge.checker import ClaimChecker
 from agent.models.llm import LocalLLM, bundled_gguf
 from agent.tldr import TldrWriter, conversation
 from benchmarks.common import ROOT, SHARED, write_result
@@ -41,7 +41,7 @@ def timed(fn) -> tuple[float, object]:
 def peer_gguf(adapter: str = "bundled") -> Path:
     """The GGUF llama.cpp runs: the bundled one with the shipped adapter merged (built once under build/)."""
     from agent.models.llm import adapter_for, adapter_key
-    from agent.training.merge_gguf import merge
+    from training.merge_gguf import merge
 
     lora = adapter_for("smollm2", adapter)
     if lora is None:

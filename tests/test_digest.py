@@ -14,10 +14,10 @@ from datetime import date
 import pytest
 from aiosmtpd.controller import Controller
 
-from agent.answer.claims import Source, invented
 from agent.digest import build_digest
 from agent.errors import DigestError
 from agent.ingest import ingest_paths, sample_path
+from agent.judge.terms import Source, invented
 from agent.mail import send_digest
 from agent.render import to_html, to_markdown, to_text
 from agent.tldr import TldrWriter

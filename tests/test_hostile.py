@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from agent import present, tldr
-from agent.answer import claims, evidence, qa
-from agent.answer.router import NAMED_PAPER, QUESTION, RULES, TODAY
+from agent.answer import evidence, qa
+from agent.chat import NAMED_PAPER, QUESTION, RULES, TODAY
+from agent.judge import terms
+from agent.text import split_sentences
 from vectorstore import parse_page, pdf, records
 from vectorstore.errors import SourceError
 from vectorstore.parse_api import papers_from_payload
@@ -49,8 +51,8 @@ def paper_of(text: str) -> Paper:
 def test_text_functions_finish_fast_and_never_raise(text):
     for pattern in [NAMED_PAPER, QUESTION, TODAY, *(p for _, p in RULES), qa.ANAPHORA, evidence.QUANTITY]:
         pattern.search(text)
-    claims.check(text, claims.Source.of(text[::-1]))
-    claims.split_sentences(text)
+    terms.check(text, terms.Source.of(text[::-1]))
+    split_sentences(text)
     evidence.question_kind(text)
     qa.is_follow_up(text)
     qa.names_in(text)

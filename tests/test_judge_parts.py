@@ -1,5 +1,5 @@
-"""Judging every part of a sentence: the cuts (`agent/answer/parts.py`), the half-true sentences the checker learns
-from (`agent/training/half_true.py`), and the shipped checker on half-true sentences: the failing part is named in
+"""Judging every part of a sentence: the cuts (`agent/judge/parts.py`), the half-true sentences the checker learns
+from (`training/half_true.py`), and the shipped checker on half-true sentences: the failing part is named in
 `papers check`, the Check tab and the `check_claims` tool. Needs no ../shared."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from agent.answer.parts import base_form, parts
-from agent.training.half_true import HALF_TRUE_KINDS, half_true
+from agent.judge.parts import base_form, parts
+from training.half_true import HALF_TRUE_KINDS, half_true
 
 ABSTRACT = (
     "We propose EAD, an entropy-aware decoding method that pairs a small and a large language model. EAD uses the "
@@ -92,7 +92,7 @@ def test_the_shipped_checker_names_the_part_that_fails():
     """A true opening joined to a claim the abstract does not make, a stock ending, a reversed result: each rejected,
     the added part named as the span; the true opening alone is not called unsupported (strictly "supported" needs
     more: the threshold lets at most 2% of the false sentences our writer wrote on validation days through)."""
-    from agent.answer.checker import ClaimChecker, source_sentences
+    from agent.judge.checker import ClaimChecker, source_sentences
 
     checker = ClaimChecker()
     sources = source_sentences(TITLE, ABSTRACT)
@@ -118,8 +118,8 @@ def test_the_shipped_checker_names_the_part_that_fails():
     [("", "no text"), ("   ", "no text"), ("x" * 20_001, "20,000"), ("abc\x00def", "binary"), ("?!... --", "no words")],
 )
 def test_text_that_cannot_be_checked_gets_one_clear_message(text, says):
-    from agent.answer.check_text import checkable
     from agent.errors import QuestionError
+    from agent.judge.check_text import checkable
 
     with pytest.raises(QuestionError) as error:
         checkable(text)
@@ -127,8 +127,8 @@ def test_text_that_cannot_be_checked_gets_one_clear_message(text, says):
 
 
 def test_the_check_tab_marks_the_failing_words_and_escapes_them():
-    from agent.answer.check_text import SentenceCheck
-    from agent.answer.checker import Verdict
+    from agent.judge.check_text import SentenceCheck
+    from agent.judge.checker import Verdict
     from agent.present import check_html
 
     claim = "EAD routes tokens, outperforming <b>all</b> methods."
@@ -141,8 +141,8 @@ def test_the_check_tab_marks_the_failing_words_and_escapes_them():
 
 
 def test_a_name_typed_in_lower_case_or_spelled_otherwise_is_the_papers_name():
-    from agent.answer.claims import Source
     from agent.answer.qa import names_in, same_name
+    from agent.judge.terms import Source
 
     assert {"internvl-u", "envfactory"} <= names_in("how big is internvl-u, and envfactory?")
     assert same_name("MM-Zero", "mm-zero") and not same_name("MM-Zero", "mm-one")

@@ -30,3 +30,15 @@ def test_readme_front_matter_describes_a_gradio_space():
 
     assert meta["sdk_version"].split(".")[0] == gradio.__version__.split(".")[0], "the Space runs the Gradio we test"
     assert "make run" in readme and "make test" in readme
+
+
+def test_the_wheel_ships_the_run_time_packages_and_not_the_training_scripts():
+    """setuptools' own discovery over pyproject's include patterns (a pyproject config finds namespace packages too),
+    so this is the package list the wheel gets: the judge ships, `training/` (which nothing at run time imports) does
+    not, nor do the benchmarks and tests."""
+    from setuptools import find_namespace_packages
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    shipped = set(find_namespace_packages(where=str(ROOT), include=include))
+    assert {"agent", "agent.answer", "agent.judge", "agent.models", "vectorstore", "web", "prompts"} <= shipped
+    assert not {name for name in shipped if name.split(".")[0] in {"training", "benchmarks", "tests"}}

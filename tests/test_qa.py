@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from agent.answer.claims import Source, check, invented
 from agent.answer.qa import NOT_COVERED, Answer
 from agent.errors import QuestionError
 from agent.ingest import ingest_paths, sample_path
+from agent.judge.terms import Source, check, invented
 from tests.wiring import agent_for, qa_for
 
 

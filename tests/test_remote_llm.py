@@ -16,10 +16,10 @@ from subprocess import Popen
 import pytest
 from click.testing import CliRunner
 
-from agent.answer.claims import invented
 from agent.cli import cli
 from agent.errors import ModelError
 from agent.ingest import ingest_paths, sample_path
+from agent.judge.terms import invented
 from agent.models.llm import bundled_gguf
 from agent.models.remote_llm import OpenAIChat
 from agent.tldr import TldrWriter, model_failure

@@ -14,12 +14,12 @@ import pytest
 from agent.models.remote_llm import OpenAIChat
 from agent.services import Services
 from agent.settings import Settings
-from agent.training.corrupt import add_clause, negate
-from agent.training.questions import describe
 from tests.llm_server import ScriptedOpenAI
 from tests.servers import free_port
 from tests.test_cli import papers
 from tests.test_trained_models import FIXTURE
+from training.corrupt import add_clause, negate
+from training.questions import describe
 from web.build import build_app, launch
 
 pytestmark = pytest.mark.e2e  # the CLI as a subprocess, or the launched app

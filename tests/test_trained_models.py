@@ -17,7 +17,7 @@ from rouge_score import rouge_scorer
 from agent.errors import ModelError
 from agent.models.llm import TLDR_ADAPTER, LocalLLM
 from agent.tldr import TldrWriter, hype_words
-from agent.training.corrupt import negate
+from training.corrupt import negate
 from vectorstore.records import Paper
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,7 @@ def test_a_missing_or_broken_adapter_is_an_error_never_the_untrained_model(tmp_p
 
 
 def test_the_checker_ranks_faithful_summaries_above_their_negations():
-    from agent.answer.checker import ClaimChecker, source_sentences
+    from agent.judge.checker import ClaimChecker, source_sentences
 
     checker = ClaimChecker()
     sources = [source_sentences(p.title, p.abstract) for p in PAPERS]
@@ -118,9 +118,9 @@ def test_the_apps_writer_shows_a_tldr_only_when_the_checker_supports_it(tmp_path
 def test_the_shipped_answerability_model_tells_an_answer_from_its_absence():
     """Held-out papers, questions in words their abstracts do not use (from their `ai_summary`): each paper's own
     text answers the question about it; another paper's text, or its own for an attribute it never states, does not."""
-    from agent.answer.answerable import AnswerJudge
-    from agent.answer.checker import source_sentences
-    from agent.training.questions import EVAL, describe, unstated_question
+    from agent.judge.answerable import AnswerJudge
+    from agent.judge.checker import source_sentences
+    from training.questions import EVAL, describe, unstated_question
 
     judge = AnswerJudge()
     described = [(p, describe(p.ai_summary, p.title)) for p in PAPERS]

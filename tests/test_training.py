@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from agent.training import answer_pairs, checker_pairs, fit_combiner, tldr_pairs, train_checker, train_tldr
+from training import answer_pairs, checker_pairs, fit_combiner, tldr_pairs, train_checker, train_tldr
 
 TRAIN_DAY, VAL_DAY = "2025-06-02.json", "2026-05-12.json"
 
@@ -65,7 +65,7 @@ def test_tldr_training_without_usable_pairs_says_so(tmp_path):
 
 
 def test_checker_training_runs_and_its_weights_load_in_the_app(tiny_archive, tmp_path):
-    from agent.answer.checker import ClaimChecker
+    from agent.judge.checker import ClaimChecker
 
     counts = checker_pairs.write_pairs(tiny_archive, tmp_path / "rows")
     assert counts["train"] >= 3 * 6, "each paper gives supported rows and several kinds of corruption"
@@ -86,7 +86,7 @@ def test_checker_training_runs_and_its_weights_load_in_the_app(tiny_archive, tmp
 
 
 def test_answerability_rows_train_a_model_the_app_loads(tiny_archive, tmp_path):
-    from agent.answer.answerable import AnswerJudge
+    from agent.judge.answerable import AnswerJudge
 
     counts = answer_pairs.write_pairs(tiny_archive, tmp_path / "rows")
     rows = [json.loads(line) for line in (tmp_path / "rows" / "train.jsonl").read_text().splitlines()]
@@ -104,8 +104,8 @@ def test_answerability_rows_train_a_model_the_app_loads(tiny_archive, tmp_path):
 
 
 def test_a_missing_or_broken_checker_names_the_file_and_the_fix(tmp_path):
-    from agent.answer.checker import WEIGHTS, ClaimChecker
     from agent.errors import ModelError
+    from agent.judge.checker import WEIGHTS, ClaimChecker
 
     shutil.copytree(WEIGHTS, tmp_path / "checker")
     (tmp_path / "checker" / "model.safetensors").write_bytes(b"\x00" * 100)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from agent.answer.answerable import AnswerJudge
-from agent.answer.checker import ClaimChecker
 from agent.answer.qa import QA
-from agent.answer.router import Agent
+from agent.chat import Agent
+from agent.judge.answerable import AnswerJudge
+from agent.judge.checker import ClaimChecker
 from agent.settings import CALIBRATED
 from agent.tldr import TldrWriter
 from agent.trends import TrendFinder, TrendThresholds

@@ -49,7 +49,7 @@ class CheckTab:
         return check_html(self.checked(text, paper_id, Viewer("", profile, request)))
 
     def checked(self, text: str, paper_id: str, viewer: Viewer) -> list:
-        with errors_as_gradio():  # empty, too long or binary text: agent/answer/check_text.checkable says which
+        with errors_as_gradio():  # empty, too long or binary text: agent/judge/check_text.checkable says which
             self.spend_check(len(text or ""), viewer)
             return self.ctx.services.text_checker.check_text(text, (paper_id or "").strip())
 

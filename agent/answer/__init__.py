@@ -1,4 +1,3 @@
-"""The answer path, one way: a question -> retrieval and the evidence sentences (`evidence`) -> does the text answer
-it (`answerable`, trained) -> the checked answer (`qa`), each model sentence judged by the claim checker (`checker`,
-trained; `claims` holds the exact number and name gate and the sentence splitter). `router` sends a chat message to
-an answer or to the other actions; `check_text` checks any text against the stored papers."""
+"""The answer path, one way: a question -> retrieval and the evidence sentences (`evidence`) -> the checked answer
+(`qa`), which asks the judge (`agent/judge/`: answerability, then each model sentence against its sources). The chat
+dispatcher that sends a message here or to another action is `agent/chat.py`, above this package."""

@@ -5,7 +5,7 @@ of question ("which", "quantity", "how", "compare", "other"), the sentences that
 of its passage and a score (cosine to the question plus the share of the question's content words it holds),
 the paper the answer is about, and whether the papers say what was asked at all. A question about a real paper
 whose figures or names are not in its text is `said=False` here; whether the text answers the rest of the question
-is judged by the trained answerability model (`agent/answer/answerable.py`, called from `agent/answer/qa.py`).
+is judged by the trained answerability model (`agent/judge/answerable.py`, called from `agent/answer/qa.py`).
 Nothing here calls the language model.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agent.answer.claims import NUMBER, WORD, Source, is_name, split_sentences, terms_of
-from agent.tldr import lead_name
+from agent.judge.terms import NUMBER, WORD, Source, is_name, terms_of
+from agent.text import lead_name, split_sentences
 from vectorstore.records import Passage
 
 KINDS = ("which", "quantity", "how", "compare", "other")
@@ -139,7 +139,7 @@ def paper_text(passages: list[Passage], paper_id: str) -> str:
 def unmentioned(question: str, passages: list[Passage], paper_id: str, title: str) -> tuple[str, ...]:
     """The question's numbers and names that the paper's retrieved text never states: exact terms a paraphrase
     cannot stand in for. Whether the text answers the rest of the question is judged by meaning, not here
-    (`agent/answer/answerable.py`)."""
+    (`agent/judge/answerable.py`)."""
     source = Source.of(paper_text(passages, paper_id), title)
     asked = terms_of(question)
     missing = [n for n in asked.numbers if n not in source.numbers]

@@ -7,9 +7,9 @@ the calibrated thresholds. Out: an `Answer` made of `Statement`s, each with the 
    method and paper for "which", the sentence with the figure for "how much", one line per paper for "compare";
    when the paper's text does not mention what was asked, say so and cite the paper, stating no figure;
    whether the chosen paper's text answers the question at all is judged by the trained answerability model
-   (`agent/answer/answerable.py`), so "the papers do not say" rests on meaning, not on a missing word;
+   (`agent/judge/answerable.py`), so "the papers do not say" rests on meaning, not on a missing word;
 3. the model may rephrase or join the evidence; every sentence it writes passes the trained claim checker
-   (`agent/answer/checker.py`: exact numbers and names, then the cross-encoder) against the passages it cites, and is
+   (`agent/judge/checker.py`: exact numbers and names, then the cross-encoder) against the passages it cites, and is
    shown only when supported, with the passage sentence it rests on.
 The evidence is ready before the model starts, so it streams first; a model that fails leaves the evidence.
 Follow-ups ("what dataset did it use?") are scoped to the paper being discussed, whatever their similarity to it.
@@ -24,13 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from agent.answer.answerable import AnswerJudge
-from agent.answer.checker import ClaimChecker, source_sentences
-from agent.answer.claims import Source, split_sentences, squash, stop_words, terms_of
 from agent.answer.evidence import Evidence, asks_for_paper, question_kind, select
 from agent.errors import QuestionError, first_line
+from agent.judge.answerable import AnswerJudge
+from agent.judge.checker import ClaimChecker, source_sentences
+from agent.judge.terms import Source, squash, stop_words, terms_of
 from agent.models.chat_model import ChatModel
-from agent.tldr import lead_name
+from agent.text import lead_name, split_sentences
 from prompts import load_prompt
 from vectorstore.records import Passage
 from vectorstore.search import HybridSearcher, Query

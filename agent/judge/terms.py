@@ -3,10 +3,9 @@
 In: a sentence someone (a model, usually) wrote, and the texts it may draw on (cited passages, the question, a
 title and abstract). Out: the terms of the sentence, sorted by kind (numbers, names, content words), and which of
 them occur in no source. A term counts as supported when it occurs in a source as written (numbers, names) or by
-its Snowball stem (content words, so "improves" is supported by "improvement"). Sentences are split with
-`sentencex` (Wikimedia's rule-based segmenter, which keeps "Fig. 3" and "vs." inside a sentence), stems come from
-`snowballstemmer`, and stop words from scikit-learn's English list. Every pattern here is linear and every input
-is capped, because paper text can be hostile.
+its Snowball stem (content words, so "improves" is supported by "improvement"). Stems come from `snowballstemmer`
+and stop words from scikit-learn's English list (sentences are split by `agent/text.py`). Every pattern here is
+linear and every input is capped, because paper text can be hostile.
 """
 
 from __future__ import annotations
@@ -17,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from sentencex import segment
+
+from agent.text import MAX_TEXT
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +29,6 @@ def stop_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS)
 
 
-MAX_TEXT = 20_000
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 CITATION_MARK = re.compile(r"\[\d{1,3}\]")
@@ -147,10 +146,6 @@ def stem(word: str) -> str:
     if stemmer is None:
         stemmer = STEMMERS.english = snowballstemmer.stemmer("english")
     return stemmer.stemWord(word.lower())
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in segment("en", text[:MAX_TEXT]) if s.strip()]
 
 
 def is_name(word: str) -> bool:

@@ -1,6 +1,6 @@
 """Checker rows -> a MiniLM cross-encoder that tells a supported claim from a corrupted one.
 
-In: the rows of `agent/training/checker_pairs.py` (train.jsonl, val.jsonl) and the bundled all-MiniLM-L6-v2 folder
+In: the rows of `training/checker_pairs.py` (train.jsonl, val.jsonl) and the bundled all-MiniLM-L6-v2 folder
 (or `--base`). Out, in `--out`: `checkpoint-N/` after each epoch (`--resume` continues from the newest), `best/` (the
 epoch that judged the validation days best by balanced accuracy, `balanced`, with the threshold chosen there) and
 `report.json`. `--ship DIR` copies `best/` to DIR (the package's `agent/weights/checker`).
@@ -10,7 +10,7 @@ roles need attention across both, which a bi-encoder's cosine or word features c
 parameters on two CPU cores in batches, and it reuses the embedder's vocabulary and word embeddings, which stay
 frozen here so that the shipped file leaves them out (float16, ~21 MB) and the app takes them from the embedder.
 
-Run (GPU: a few minutes): python -m agent.training.train_checker --rows build/checker --out build/checker-run
+Run (GPU: a few minutes): python -m training.train_checker --rows build/checker --out build/checker-run
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from agent.training.archive import read_jsonl
-from agent.training.loop import autocast, optimizer_step, pick_device
+from training.archive import read_jsonl
+from training.loop import autocast, optimizer_step, pick_device
 
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 

@@ -2,11 +2,11 @@
 
 In: a sentence someone wrote (a TL;DR, an answer sentence, a summary pasted by a user) and the texts it may draw on
 (a paper's title and abstract, cited passages). Out: `Verdict`, with `span`, the words that failed. Two stages:
-1. the exact gate (`agent/answer/claims.py`): a number or name that no source states rejects the claim outright;
-2. the trained checker: a MiniLM cross-encoder (fine-tuned by `agent/training/train_checker.py` on `ai_summary`
+1. the exact gate (`agent/judge/terms.py`): a number or name that no source states rejects the claim outright;
+2. the trained checker: a MiniLM cross-encoder (fine-tuned by `training/train_checker.py` on `ai_summary`
    sentences, their corruptions, half-true sentences and hand-labelled sentences our own models wrote) reads the
    claim against its best few evidence sentences, chosen by shared content words (`select_evidence`), and gives the
-   probability that they support it. It reads the whole claim and each of its parts apart (`agent/answer/parts.py`:
+   probability that they support it. It reads the whole claim and each of its parts apart (`agent/judge/parts.py`:
    a participle clause, a contrast, a second verb phrase, a means), and the lowest score decides: one supported
    clause does not carry an unsupported one.
 The shipped weights (`agent/weights/checker/`) hold every layer but the word embeddings, which are the bundled
@@ -19,17 +19,18 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.answer.claims import Source, check, split_sentences, terms_of
-from agent.answer.combine import combined, copied, features, source_terms, term_share
-from agent.answer.parts import Part, parts
 from agent.errors import ModelError
+from agent.judge.combine import combined, copied, features, source_terms, term_share
+from agent.judge.parts import Part, parts
+from agent.judge.terms import Source, check, terms_of
+from agent.text import split_sentences
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "checker"
 EVIDENCE_SENTENCES = 3
 MAX_EVIDENCE_CHARS = 1200
 MAX_TOKENS = 256
 COPIED_SCORE = 0.99
-REBUILD = "Rebuild it with `python -m agent.training.train_checker` (docs/training.md) or reinstall the package."
+REBUILD = "Rebuild it with `python -m training.train_checker` (docs/training.md) or reinstall the package."
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class ClaimChecker:
         # Strict enough that at most 2% of the false sentences our models wrote on validation days pass; the lenient
         # one keeps 85% of the true ones above it (benchmarks/judge_eval.py --calibrate).
         self.lenient = float(self.settings.get("lenient_threshold", self.threshold))
-        # The logistic regression over the checker's score and word features (agent/answer/combine.py), fitted on
+        # The logistic regression over the checker's score and word features (agent/judge/combine.py), fitted on
         # hand-labelled sentences; absent in older weights, where the checker's own score decides.
         self.combiner = self.settings.get("combiner")
         self.lock = threading.Lock()

@@ -2,13 +2,13 @@
 
 In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl`, one `{"claim", "evidence", "label", "kind",
 "id"}` object a line. Evidence is what the app gives the checker: the claim's best few sentences of the paper's
-title and abstract (`agent.answer.checker.select_evidence`). Per paper:
+title and abstract (`agent.judge.checker.select_evidence`). Per paper:
 - supported (label 1): `ai_summary` (kind `ai_summary`) and two abstract sentences (kind `abstract`);
-- unsupported (label 0): each corruption of `agent.training.corrupt` applied to `ai_summary` or an abstract
-  sentence, each half-true kind of `agent.training.half_true` (a stock ending the abstract does support is
+- unsupported (label 0): each corruption of `training.corrupt` applied to `ai_summary` or an abstract
+  sentence, each half-true kind of `training.half_true` (a stock ending the abstract does support is
   labelled 1), another paper's summary against this paper's evidence (`other_paper`), and an abstract sentence against
   evidence with that sentence removed (`removed_evidence`).
-Run: python -m agent.training.checker_pairs --archive ../shared/data/hf_daily_papers --out build/checker
+Run: python -m training.checker_pairs --archive ../shared/data/hf_daily_papers --out build/checker
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from agent.answer.checker import select_evidence, source_sentences
-from agent.tldr import lead_name
-from agent.training.archive import pairs_main, sample_others, write_splits
-from agent.training.corrupt import KINDS, NAME, corrupt
-from agent.training.half_true import HALF_TRUE_KINDS, half_true
+from agent.judge.checker import select_evidence, source_sentences
+from agent.text import lead_name
+from training.archive import pairs_main, sample_others, write_splits
+from training.corrupt import KINDS, NAME, corrupt
+from training.half_true import HALF_TRUE_KINDS, half_true
 from vectorstore.records import Paper
 
 

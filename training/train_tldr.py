@@ -1,6 +1,6 @@
 """TL;DR pairs -> a LoRA adapter that teaches the bundled SmolLM2 to write Hugging Face-style one-line summaries.
 
-In: the pairs folder of `agent/training/tldr_pairs.py` (train.jsonl, val.jsonl), the base model (the bundled GGUF,
+In: the pairs folder of `training/tldr_pairs.py` (train.jsonl, val.jsonl), the base model (the bundled GGUF,
 de-quantised exactly as the app loads it) and training settings. Out, in `--out`: `checkpoint-N/` folders (adapter,
 optimizer and schedule state: `--resume` continues from the newest), `best/` (the adapter whose greedy outputs
 scored the highest ROUGE-L F1 against `ai_summary` on the validation days) and `report.json` (loss and ROUGE-L per
@@ -8,11 +8,11 @@ evaluation). `--ship DIR` writes the best adapter in float16 to DIR (the package
 
 Why LoRA, not full fine-tuning: the whole model would add ~100 MB (Q4) to the package; a rank-32 adapter over every
 linear layer is ~10 MB in float16, loads over the unchanged bundled GGUF, and is merged into it at load time, so the
-CPU, the GPU decoder and llama.cpp (via `agent.training.merge_gguf`) all run one plain model.
+CPU, the GPU decoder and llama.cpp (via `training.merge_gguf`) all run one plain model.
 The model sees each pair exactly as the app asks it: `prompts/tldr.toml` rendered with the chat template, the loss
 on the answer tokens alone.
 
-Run (GPU minutes; CPU hours): python -m agent.training.train_tldr --pairs build/tldr --out build/tldr-run
+Run (GPU minutes; CPU hours): python -m training.train_tldr --pairs build/tldr --out build/tldr-run
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import random
 import time
 from pathlib import Path
 
-from agent.training.archive import read_jsonl
-from agent.training.loop import autocast, optimizer_step, pick_device
 from prompts import load_prompt
+from training.archive import read_jsonl
+from training.loop import autocast, optimizer_step, pick_device
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 END = "<|im_end|>"

@@ -1,9 +1,9 @@
 """The archive -> (question, evidence, label, kind) rows for the answerability model, one JSONL file per split.
 
 In: the archive folder. Out: `train.jsonl`, `val.jsonl`, `test.jsonl` in the claim checker's row format (`claim`
-holds the question), so `agent.training.train_checker` trains it unchanged. Evidence is what the app gives the
-model: the question's best few sentences of one paper (`agent.answer.answerable.answer_evidence`). Per paper, with the
-questions of `agent.training.questions` (TRAIN wording):
+holds the question), so `training.train_checker` trains it unchanged. Evidence is what the app gives the
+model: the question's best few sentences of one paper (`agent.judge.answerable.answer_evidence`). Per paper, with the
+questions of `training.questions` (TRAIN wording):
 - answered (label 1): a question describing the paper against its own text (`which`); "what numbers ..." where the
   abstract states figures (`figure`); a question about its data where the abstract names a dataset (`data`);
 - not answered (label 0): the same description against another paper of the split (`other_paper`); "what
@@ -14,8 +14,8 @@ questions of `agent.training.questions` (TRAIN wording):
 (`benchmarks/data/questions/<split>.jsonl`) against their gold paper, answerable or not, for the training days
 (`repeat` times: a hundred real questions among thousands of made ones) and the validation days (once, where the
 threshold and the checkpoint are chosen); the held-out days' questions are never read here.
-Run: python -m agent.training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable
-     python -m agent.training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable --hand
+Run: python -m training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable
+     python -m training.answer_pairs --archive ../shared/data/hf_daily_papers --out build/answerable --hand
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ import re
 import sys
 from pathlib import Path
 
-from agent.answer.answerable import answer_evidence
-from agent.answer.checker import source_sentences
-from agent.training.archive import pairs_main, sample_others, write_splits
-from agent.training.questions import DATA_WORDS, FIGURE, TRAIN, describe, unstated_question, which_question
+from agent.judge.answerable import answer_evidence
+from agent.judge.checker import source_sentences
+from training.archive import pairs_main, sample_others, write_splits
+from training.questions import DATA_WORDS, FIGURE, TRAIN, describe, unstated_question, which_question
 from vectorstore.records import Paper
 
 DIGIT = re.compile(r"\d")
@@ -81,11 +81,11 @@ def write_pairs(archive: Path, out: Path, seed: int = 0) -> dict[str, int]:
     return write_splits(archive, out, rows_for)
 
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "questions"
+QUESTIONS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "questions"
 
 
 def add_hand_rows(archive: Path, out: Path, repeat: int = 10) -> dict[str, int]:
-    from agent.training.natural import archive_papers
+    from training.natural import archive_papers
 
     papers = archive_papers(archive)
     counts = {}

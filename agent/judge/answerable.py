@@ -1,8 +1,8 @@
 """(question, one paper's sentences) -> does this text answer the question, judged by a trained model.
 
 In: a reader's question and the sentences (title first) of the paper an answer would rest on. Out: the probability
-that they answer it, from a MiniLM cross-encoder trained by `agent/training/train_checker.py` on the rows of
-`agent/training/answer_pairs.py` (questions made from `ai_summary` against their own paper, another paper, and
+that they answer it, from a MiniLM cross-encoder trained by `training/train_checker.py` on the rows of
+`training/answer_pairs.py` (questions made from `ai_summary` against their own paper, another paper, and
 attributes the paper never states). It is the claim checker's architecture with its own weights
 (`agent/weights/answerable/`); the question's exact numbers and names are still checked first, in
 `agent/answer/evidence.py`. This decides "the papers do not say": by meaning, not by a missing word.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agent.answer.checker import MAX_EVIDENCE_CHARS, ClaimChecker, select_evidence
+from agent.judge.checker import MAX_EVIDENCE_CHARS, ClaimChecker, select_evidence
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "answerable"
 EVIDENCE_SENTENCES = 3

@@ -1,14 +1,14 @@
 """A claim, its source and the checker's lowest part score -> the probability that every part is supported.
 
-In: the cross-encoder's lowest score over the claim and its parts (`agent/answer/checker.py`), the claim's parts
-(`agent/answer/parts.py`) and the source sentences. Out: one probability from a logistic regression over five
+In: the cross-encoder's lowest score over the claim and its parts (`agent/judge/checker.py`), the claim's parts
+(`agent/judge/parts.py`) and the source sentences. Out: one probability from a logistic regression over five
 features: the checker's score (as a logit), the share of the claim's content words, numbers and names that the
 source states, the same share for its worst part, how many of its terms the source never states, and how many parts
 it has. Why: on sentences our own writer wrote, labelled by hand (benchmarks/data/natural), the cross-encoder alone
 separated faithful from unsupported ones no better than word overlap did (validation AUC 0.74 against 0.78): the
 writer's additions are plausible words the abstract never uses ("efficiency", "a scalable pipeline"), which a
 model trained on made-up corruptions misses and a count of unstated terms sees. The weights are fitted on the
-training days' hand labels (`agent/training/fit_combiner.py`) and stored in the checker's `checker.json`; without
+training days' hand labels (`training/fit_combiner.py`) and stored in the checker's `checker.json`; without
 them the checker's score is used as it is.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import re
 
-from agent.answer.claims import Terms, terms_of
-from agent.answer.parts import Part
+from agent.judge.parts import Part
+from agent.judge.terms import Terms, terms_of
 
 WORD_TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 # How the extractive TL;DR opens ("We propose X" is shown as "Proposes X"): not words of the source sentence.

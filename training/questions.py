@@ -2,7 +2,7 @@
 
 In: the summary and the title. Out: a description of the paper in the summary's words (its subject masked: "the
 work that combines real and mock app environments ...") and questions built on it. Two wordings per kind: `TRAIN`
-for the answerability model's training rows (agent/training/answer_pairs.py), `EVAL` for the benchmark sets
+for the answerability model's training rows (training/answer_pairs.py), `EVAL` for the benchmark sets
 (benchmarks/qa_sets.py), so the benchmark does not ask in the words the model was trained on; the unstated
 attributes differ too (training never asks about GPUs, learning rate, batch size, hours or the optimizer).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.tldr import lead_name
+from agent.text import lead_name
 
 # Third-person verbs that end the subject of an ai_summary ("PhoneBuddy combines ..."), counted on training days.
 VERBS = frozenset(

@@ -5,10 +5,10 @@ labels (`benchmarks/data/natural/train.jsonl`: what our writers wrote, labelled 
 hand-written paraphrases (`benchmarks/data/paraphrases/train.jsonl`), and optionally made rows of `checker_pairs`
 for `--made-papers` training papers (weighted to count as much as the hand-labelled rows together). The shipped
 combiner uses none (the default): on the validation days, made rows lowered the share of true sentences kept at the
-same 2% of false ones let through (10% against 19%). Out: `combiner` (`agent/answer/combine.py`: weights, bias,
+same 2% of false ones let through (10% against 19%). Out: `combiner` (`agent/judge/combine.py`: weights, bias,
 feature names, row counts) written into the folder's `checker.json`. The threshold is chosen afterwards on the
 validation days (`benchmarks/judge_eval.py --calibrate --write`); the held-out days are never read here.
-Run: python -m agent.training.fit_combiner --weights agent/weights/checker --archive ../shared/data/hf_daily_papers
+Run: python -m training.fit_combiner --weights agent/weights/checker --archive ../shared/data/hf_daily_papers
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import json
 import random
 from pathlib import Path
 
-from agent.answer.checker import ClaimChecker, source_sentences
-from agent.answer.combine import FEATURES, features, source_terms
-from agent.answer.parts import parts
-from agent.training.checker_pairs import rows_with_sources
-from agent.training.natural import archive_papers, labelled_rows, paraphrases
+from agent.judge.checker import ClaimChecker, source_sentences
+from agent.judge.combine import FEATURES, features, source_terms
+from agent.judge.parts import parts
+from training.checker_pairs import rows_with_sources
+from training.natural import archive_papers, labelled_rows, paraphrases
 from vectorstore.records import Paper
 
-DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 
 
 def hand_rows(papers: dict[str, Paper], split: str) -> list[tuple[str, list[str], int]]:
@@ -44,7 +44,7 @@ def made_rows(papers: list[Paper], n: int) -> list[tuple[str, list[str], int]]:
 def fit(weights: Path, archive: Path, made_papers: int = 0) -> dict:
     from sklearn.linear_model import LogisticRegression
 
-    from agent.training.archive import split_of
+    from training.archive import split_of
 
     papers = archive_papers(archive)
     hand = hand_rows(papers, "train")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from agent.answer.checker import ClaimChecker, Verdict, source_sentences
-from agent.answer.claims import split_sentences
 from agent.errors import QuestionError
+from agent.judge.checker import ClaimChecker, Verdict, source_sentences
+from agent.text import split_sentences
 from vectorstore.records import Paper
 from vectorstore.search import HybridSearcher, Query
 from vectorstore.store import PaperStore

@@ -3,7 +3,7 @@
 In: the archive folder (`../shared/data/hf_daily_papers`). Out: `train.jsonl`, `val.jsonl`, `test.jsonl` in the
 output folder, one `{"id", "day", "title", "key_sentences", "target"}` object a line, where `key_sentences` is
 exactly what the app puts in the prompt (agent/tldr.py) and `target` is Hugging Face's `ai_summary`.
-Run: python -m agent.training.tldr_pairs --archive ../shared/data/hf_daily_papers --out build/tldr
+Run: python -m training.tldr_pairs --archive ../shared/data/hf_daily_papers --out build/tldr
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.tldr import key_sentences
-from agent.training.archive import pairs_main, write_splits
+from training.archive import pairs_main, write_splits
 from vectorstore.records import Paper
 
 

@@ -4,7 +4,7 @@ In: which model (`tldr` or `checker`), the arguments every run shares, and one `
 (`rank=16,lr=2e-3;rank=32,lr=1e-3`). Out: one folder per setting under `--out` (each run's own `report.json`),
 `sweep.json` (every run's best validation score) and, with `--ship DIR`, the winner copied there. The runs are
 separate processes started together: a 135M model or a MiniLM leaves an H200 mostly idle, so they share it.
-Run: python -m agent.training.sweep tldr --out build/sweep --settings "rank=16,lr=2e-3;rank=32,lr=1e-3" \
+Run: python -m training.sweep tldr --out build/sweep --settings "rank=16,lr=2e-3;rank=32,lr=1e-3" \
   -- --pairs build/tldr
 """
 
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPTS = {"tldr": "agent.training.train_tldr", "checker": "agent.training.train_checker"}
+SCRIPTS = {"tldr": "training.train_tldr", "checker": "training.train_checker"}
 SCORES = {"tldr": "best_rouge", "checker": "best"}
 
 
@@ -56,7 +56,7 @@ def main() -> None:
         summary["winner"] = winner
         if args.ship:
             if args.model == "tldr":
-                from agent.training.train_tldr import ship
+                from training.train_tldr import ship
 
                 ship(Path(finished[winner]["folder"]) / "best", args.ship)
             else:

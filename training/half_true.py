@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import re
 
-from agent.training.corrupt import antonym, negate
+from training.corrupt import antonym, negate
 
 # (ending, what the abstract must say for the ending to be true)
 STOCK_ENDINGS = (

@@ -1,14 +1,14 @@
 """What our own models write -> sentences to label by hand; labelled sentences -> checker rows and figures.
 
-In: the archive (papers split by day, `agent/training/archive.py`) and the bundled model. `collect` writes one JSONL
+In: the archive (papers split by day, `training/archive.py`) and the bundled model. `collect` writes one JSONL
 row per sentence to label: the trained and the untrained writer's TL;DRs as the app would show them before any
 judge (after `clean_tldr`'s word checks, which drop the rest), and the extractive TL;DR the cards show by default.
 The sample is fixed by a seed, drawn per split, so labels never cross days. Labels follow
 `benchmarks/data/natural/GUIDELINE.md` (supported / unsupported / contradicted, and the span that is wrong).
 `rows` appends the train and validation days' labelled sentences and hand-written paraphrases to the checker's
 row files (after `checker_pairs`); the held-out days' labels only ever measure.
-Run: python -m agent.training.natural collect --archive ../shared/data/hf_daily_papers --out build/natural
-     python -m agent.training.natural rows --archive ../shared/data/hf_daily_papers --out build/checker
+Run: python -m training.natural collect --archive ../shared/data/hf_daily_papers --out build/natural
+     python -m training.natural rows --archive ../shared/data/hf_daily_papers --out build/checker
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import random
 import tempfile
 from pathlib import Path
 
-from agent.answer.checker import select_evidence, source_sentences
-from agent.training.archive import read_archive, read_jsonl
+from agent.judge.checker import select_evidence, source_sentences
+from training.archive import read_archive, read_jsonl
 from vectorstore.records import Paper
 
 LABELS = ("supported", "unsupported", "contradicted")

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agent.answer.claims import split_sentences
 from agent.answer.qa import QA, Answer, Scope, papers_in_history
 from agent.digest import Digest, build_digest
 from agent.errors import QuestionError
 from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
 from agent.render import to_markdown
+from agent.text import first_sentence
 from agent.tldr import TldrWriter, model_failure
 from agent.trends import Trend, TrendFinder, trend_markdown, trend_topic
 from vectorstore.errors import NotFoundError
@@ -222,11 +222,6 @@ class Agent:
         answer = self.qa.start(message, history, scope)
         for _ in self.qa.stream(answer):
             yield Reply("ask", answer_markdown(answer), answer=answer)
-
-
-def first_sentence(text: str) -> str:
-    sentences = split_sentences(text)
-    return sentences[0] if sentences else text[:300]
 
 
 def survey_markdown(topic: str, papers: list[Paper], lines: dict[str, str]) -> str:

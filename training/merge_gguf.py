@@ -6,7 +6,7 @@ stored as Q8_0 (Q4_1 steps are coarser than the adapter's update and would round
 tensor is copied byte for byte. This is how the llama.cpp peers of the benchmarks run the same trained model as
 ours. llama.cpp stores q and k with the rotary halves interleaved (its converter's `permute`), so the update to
 those is permuted the same way before it is added.
-Run: python -m agent.training.merge_gguf --adapter agent/weights/tldr-lora --out build/tldr-merged.gguf
+Run: python -m training.merge_gguf --adapter agent/weights/tldr-lora --out build/tldr-merged.gguf
 """
 
 from __future__ import annotations
