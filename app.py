@@ -36,7 +36,7 @@ from agent.charts import trend_png, trend_table
 from agent.digest import build_digest
 from agent.export import to_atom, to_bibtex
 from agent.foryou import Ranked, by_upvotes
-from agent.ingest import ensure_sample, ingest_days, ingest_paths
+from agent.ingest import ensure_sample, ingest_paths
 from agent.library import import_library, stored_paper
 from agent.present import check_html, inert_record, md_escape, paper_card, parse_day, tldr_label
 from agent.profile import Profile, parse_profile, tidy
@@ -44,7 +44,7 @@ from agent.refresh import Refresher, refresh_interval
 from agent.related import related_for_many, related_papers
 from agent.render import to_html, to_markdown
 from agent.services import Services
-from agent.settings import Settings, bind_address, open_api, running_in_space
+from agent.settings import Settings, bind_address, running_in_space
 from agent.tldr import Tldr, model_failure
 from agent.trends import MAX_TOPICS, Trend, trend_markdown
 from vectorstore.errors import PapersError
@@ -650,10 +650,8 @@ class PapersApp:
         """
         self.check_owner(token, profile, request)
         warnings: list[str] = []
-        client = open_api(self.services.settings, warnings.append)
         lines: list[str] = []
-        summary = ingest_days(self.store, client, [self.parse_day(day)], lines.append)
-        self.services.searcher.lexical.refresh()
+        summary = self.services.fetch_days([self.parse_day(day)], lines.append, warnings.append)
         return report(summary, warnings + lines) + "\n\n" + self.counts()
 
     def counts(self) -> str:

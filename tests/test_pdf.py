@@ -9,10 +9,10 @@ import re
 import pytest
 
 from agent.ingest import ingest_paths
+from sources.pdf import read_pdf
 from tests.pdf_factory import long_paper, write_pdf
 from tests.wiring import qa_for
 from vectorstore.errors import SourceError
-from vectorstore.pdf import read_pdf
 
 # Word-sequence overlap of the extracted page with the reference Markdown; pypdf reached 0.87 here.
 PAGE_SIMILARITY_FLOOR = 0.80
@@ -168,7 +168,7 @@ def test_arxiv_fetch_is_polite_cached_and_clear_offline(tmp_path, shared, archiv
 
 
 def test_latex_source_folder_becomes_a_paper_with_sections(make_store, shared):
-    from vectorstore.latex import read_latex
+    from sources.latex import read_latex
 
     folder = shared / "data" / "fulltext" / "latex" / "1706.03762"
     paper = read_latex(folder)
