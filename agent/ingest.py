@@ -1,8 +1,9 @@
-"""Sources -> the store: the ingest use-case behind `papers ingest`, the app's Library tab and first start.
+"""Sources -> the store: the ingest use-case behind `papers ingest`, the app's Library tab, refresh and first start.
 
-In: paths, dates or the bundled sample, a `PaperStore`, and a callback for progress lines. Out: an
-`IngestSummary` (per-source outcome, totals, errors). One source is one all-or-nothing write; a broken source is
-reported and skipped, the rest go on, and the caller turns any error into a non-zero exit.
+In: any `Source`s (sources/: files and folders, days of the API, arXiv ids, the bundled sample), a `PaperStore`,
+and a callback for progress lines. Out: an `IngestSummary` (per-batch outcome, totals, errors). One batch (a file,
+a day, a paper's full text) is one all-or-nothing write; a broken batch is reported and skipped, the rest go on,
+and the caller turns any error into a non-zero exit.
 """
 
 from __future__ import annotations
@@ -15,15 +16,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from vectorstore.arxiv import ArxivClient
-from vectorstore.chunking import Section
+from sources.base import Batch, Source
+from sources.files import FileSource
+from sources.pdf import PdfPaper, arxiv_month
 from vectorstore.errors import NotFoundError, PapersError, SourceError
-from vectorstore.fetch import DailyPapersClient
-from vectorstore.latex import read_latex
-from vectorstore.parse_api import papers_from_payload
-from vectorstore.pdf import PdfPaper, arxiv_month, read_pdf
-from vectorstore.records import Paper, page_paper_id
-from vectorstore.sources import date_from_name, expand_paths, load_file
+from vectorstore.records import Paper, Section, page_paper_id
 from vectorstore.store import PaperStore, WriteReport
 
 Say = Callable[[str], None]
@@ -135,9 +132,8 @@ def paper_for_pdf(store: PaperStore, pdf: PdfPaper, path: Path) -> Paper:
     return Paper(paper_id, pdf.title, pdf.abstract, when, source=str(path), fulltext=sections_body(pdf.sections))
 
 
-def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -> None:
-    """A PDF file or a LaTeX source folder: full text in sections, enriching the stored paper when there is one."""
-    pdf = read_latex(path) if path.is_dir() else read_pdf(path)
+def store_document(store: PaperStore, pdf: PdfPaper, path: Path, summary: IngestSummary, say: Say) -> None:
+    """A PDF's or LaTeX folder's full text in sections, enriching the stored paper when there is one."""
     paper = paper_for_pdf(store, pdf, path)
     report = store.add_papers([paper], sections_of=lambda _: pdf.sections)
     notes = {fulltext_key(paper.id): (json.dumps([s.__dict__ for s in pdf.sections]), {"kind": "fulltext"})}
@@ -150,32 +146,38 @@ def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -
     say(f"{path}: {paper.id} “{paper.title}”, {pages}{len(pdf.sections)} sections ({names}…)")
 
 
-def in_window(path: Path, window: tuple[date, date] | None) -> bool:
-    """Files named by date (YYYY-MM-DD.json) outside the window are skipped; undated files are always read."""
-    day = date_from_name(path)
-    return window is None or day is None or window[0] <= day <= window[1]
+def store_batch(store: PaperStore, batch: Batch, summary: IngestSummary, say: Say) -> None:
+    """One batch written whole, or its error recorded (and said) under its label."""
+    try:
+        if batch.failure is not None:
+            raise batch.failure
+        if batch.document is not None:
+            store_document(store, batch.document, batch.origin or Path(batch.label), summary, say)
+        else:
+            store_source(store, batch.label, batch.papers, summary, say)
+    except PapersError as error:
+        line = batch.error_line(error)
+        summary.errors.append(line)
+        say(f"error: {line}")
+
+
+def ingest_sources(store: PaperStore, sources: Iterable[Source], say: Say = print) -> IngestSummary:
+    """Every batch of every source, one at a time; a re-run skips what is already stored."""
+    summary = IngestSummary()
+    for source in sources:
+        try:
+            for batch in source.batches():
+                store_batch(store, batch, summary, say)
+        except PapersError as error:  # the source as a whole (a named path that does not exist): nothing more of it
+            summary.errors.append(str(error))
+    return summary
 
 
 def ingest_paths(
     store: PaperStore, paths: Iterable[Path], say: Say = print, window: tuple[date, date] | None = None
 ) -> IngestSummary:
-    """One file at a time (memory stays bounded by the largest file); a re-run skips what is already stored."""
-    summary = IngestSummary()
-    try:
-        files = [path for path in expand_paths(list(paths)) if in_window(path, window)]
-    except SourceError as error:
-        summary.errors.append(str(error))
-        return summary
-    for path in files:
-        try:
-            if path.suffix.lower() == ".pdf" or path.is_dir():
-                store_pdf(store, path, summary, say)
-                continue
-            store_source(store, str(path), load_file(path), summary, say)
-        except PapersError as error:
-            summary.errors.append(str(error))
-            say(f"error: {error}")
-    return summary
+    """Files and folders (only the dated files inside `window`, when given): the common case, kept short."""
+    return ingest_sources(store, [FileSource(list(paths), window)], say)
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -185,31 +187,6 @@ def days_between(start: date, end: date) -> list[date]:
     if days > MAX_DAYS:
         raise SourceError(f"{days} days is more than {MAX_DAYS} in one run.", "Split the range.")
     return [start + timedelta(days=n) for n in range(days)]
-
-
-def ingest_days(store: PaperStore, client: DailyPapersClient, days: list[date], say: Say = print) -> IngestSummary:
-    summary = IngestSummary()
-    for day in days:
-        try:
-            payload = client.fetch_day(day)
-            papers = papers_from_payload(payload, day=day, source=f"{client.api_url}/daily_papers?date={day}")
-            store_source(store, day.isoformat(), papers, summary, say)
-        except PapersError as error:
-            summary.errors.append(f"{day}: {error}")
-            say(f"error: {day}: {error}")
-    return summary
-
-
-def ingest_arxiv(store: PaperStore, client: ArxivClient, arxiv_ids: list[str], say: Say = print) -> IngestSummary:
-    """Each paper's PDF from arXiv (cached), read and stored like a local PDF."""
-    summary = IngestSummary()
-    for arxiv_id in arxiv_ids:
-        try:
-            store_pdf(store, client.pdf(arxiv_id), summary, say)
-        except PapersError as error:
-            summary.errors.append(f"{arxiv_id}: {error}")
-            say(f"error: {arxiv_id}: {error}")
-    return summary
 
 
 def ensure_sample(store: PaperStore, say: Say = print) -> IngestSummary | None:

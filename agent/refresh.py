@@ -2,10 +2,10 @@
 
 In: the `Services`, an interval (`PAPERS_REFRESH`: "6h", "30m", "90s" or "off"; unset means every 6 hours on a
 Hugging Face Space and off elsewhere) and a line printer. Out: a daemon thread that, every interval, fetches from
-the day after the newest stored day (at most `MAX_DAYS` back) to today (UTC) through the same ingest path as
-`papers ingest`, then refreshes the search index. Writes take the store's writer lock, so a cron job running
-`papers ingest --date today` at the same time is safe (one waits for the other). A failed round is printed and
-retried at the next tick; nothing else stops the app.
+the day after the newest stored day (at most `MAX_DAYS` back) to today (UTC) through `Services.fetch_days`, the
+same fetch-then-refresh as `papers ingest --date` and the app's fetch button. Writes take the store's writer lock,
+so a cron job running `papers ingest --date today` at the same time is safe (one waits for the other). A failed
+round is printed and retried at the next tick; nothing else stops the app.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 
-from agent.ingest import days_between, ingest_days
-from agent.settings import SettingsError, open_api
+from agent.ingest import days_between
+from agent.settings import SettingsError
 
 SPACE_DEFAULT = "6h"
 MAX_DAYS = 7
@@ -50,9 +50,8 @@ class Refresher:
         return days_between(min(first, today), today)
 
     def run_once(self) -> None:
-        client = open_api(self.services.settings, lambda message: self.say(f"refresh: {message}"))
-        summary = ingest_days(self.services.store, client, self.days_missing(), lambda line: None)
-        self.services.searcher.lexical.refresh()
+        warn = lambda message: self.say(f"refresh: {message}")  # noqa: E731
+        summary = self.services.fetch_days(self.days_missing(), say=lambda line: None, warn=warn)
         self.rounds += 1
         self.say(f"refresh: {summary.line()}")
         for error in summary.errors:

@@ -1,6 +1,8 @@
 """Settings -> the wired services (store, searcher, LLM, TL;DR writer, Q&A, agent), each built once on first use.
 
-In: a `Settings`. Out: a `Services` object the CLI and the app share; the LLM is loaded once per process and
+In: a `Settings` (and, from tests, parts already built: a model, a store, the judges). Out: a `Services` object the
+CLI, the app and the tests share, and `fetch_days`/`fetch_arxiv`, the fetch-then-refresh use-case of the app, the
+CLI and the scheduled refresh (agent/refresh.py). The LLM is loaded once per process and
 shared by every request (generation itself is serialised inside the model). The backend is chosen here
 (`choose_model`, `load_model`): an OpenAI-compatible server when `PAPERS_LLM_URL` is set, else the local
 transformers model; on a Hugging Face Space without the bundled GGUF, a small hub model. `preload()` loads the
@@ -16,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from agent.answer.qa import QA
@@ -23,13 +26,16 @@ from agent.chat import Agent
 from agent.errors import ModelError
 from agent.foryou import ForYou
 from agent.history import History
+from agent.ingest import IngestSummary, Say, ingest_sources
 from agent.library import LibraryStore
 from agent.models.chat_model import ChatModel
 from agent.models.remote_llm import CONCURRENCY
 from agent.profile import ProfileStore
-from agent.settings import Settings, open_store, running_in_space
+from agent.settings import Settings, open_api, open_store, running_in_space
 from agent.tldr import TldrWriter
 from agent.trends import TrendFinder, TrendThresholds
+from sources.arxiv import ArxivClient, ArxivSource
+from sources.daily_papers import DaySource
 from vectorstore.catalog import Catalog
 from vectorstore.search import HybridSearcher
 from vectorstore.store import PaperStore
@@ -105,11 +111,21 @@ class LazyModel:
 
 
 class Services:
-    def __init__(self, settings: Settings, model: ChatModel | None = None, in_space: bool | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        model: ChatModel | None = None,
+        in_space: bool | None = None,
+        store: PaperStore | None = None,
+        judges: tuple | None = None,
+    ) -> None:
+        """`model`, `store` and `judges` (a `ClaimChecker` and an `AnswerJudge`) stand in for the ones the settings
+        would build: a test's scripted model, a store over a shared embedder, judges loaded once per test process."""
         self.settings = settings
         in_space = running_in_space() if in_space is None else in_space
         self.model_choice = ModelChoice(model.name) if model is not None else choose_model(settings, in_space)
-        self._built: dict[str, object] = {"model": model} if model is not None else {}
+        given = {"model": model, "store": store, **dict(zip(("checker", "judge"), judges or (None, None)))}
+        self._built: dict[str, object] = {name: part for name, part in given.items() if part is not None}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
 
@@ -186,6 +202,24 @@ class Services:
         thread = threading.Thread(target=run, name="preload", daemon=True)
         thread.start()
         return thread
+
+    def fetch_days(self, days: list[date], say: Say = print, warn: Say = lambda message: None) -> IngestSummary:
+        """These days from the Daily Papers API into the store (`warn` hears retries and cache fallbacks), then the
+        search index brought up to it where one is loaded (the app's: the caller waits for it; a CLI run builds
+        none)."""
+        client = open_api(self.settings, warn)
+        return self.refreshed(ingest_sources(self.store, [DaySource(client, days)], say))
+
+    def fetch_arxiv(self, arxiv_ids: list[str], say: Say = print) -> IngestSummary:
+        """Each paper's PDF from arXiv (cached, one request per `arxiv_interval`), stored as a local PDF is."""
+        settings = self.settings
+        client = ArxivClient(settings.arxiv_url, settings.cache_dir, settings.arxiv_interval, settings.http_timeout)
+        return self.refreshed(ingest_sources(self.store, [ArxivSource(client, arxiv_ids)], say))
+
+    def refreshed(self, summary: IngestSummary) -> IngestSummary:
+        if "searcher" in self._built:
+            self.searcher.lexical.refresh()
+        return summary
 
     @property
     def model_loaded(self) -> bool:

@@ -15,8 +15,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sources.daily_papers import DailyPapersClient
 from vectorstore.errors import PapersError
-from vectorstore.fetch import DailyPapersClient
 from vectorstore.store import PaperStore
 
 

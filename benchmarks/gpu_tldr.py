@@ -43,7 +43,7 @@ def load_papers(path: Path):
 
 
 def pack(archive: Path, out: Path) -> None:
-    from vectorstore.sources import load_file
+    from sources.files import load_file
 
     seen, rows = set(), []
     for file in sorted(archive.glob("*.json")):

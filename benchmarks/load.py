@@ -44,9 +44,9 @@ import numpy as np
 from agent.ingest import ingest_paths, sample_path
 from agent.settings import Settings, open_store
 from benchmarks.common import ROOT, SHARED, write_result
+from sources.files import load_file
 from tests.servers import free_port, start_server, stop_server
 from vectorstore.chunking import chunk_paper, make_splitter
-from vectorstore.sources import load_file
 
 QUESTIONS = [
     "Which paper pre-trains a language model for legal case retrieval?",

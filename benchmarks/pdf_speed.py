@@ -15,8 +15,8 @@ from pathlib import Path
 from agent.ingest import ingest_paths
 from agent.settings import Settings, open_store
 from benchmarks.common import SHARED, write_result
+from sources.pdf import read_pdf
 from tests.pdf_factory import long_paper, write_pdf
-from vectorstore.pdf import read_pdf
 
 READ_BOUND_S = 10
 INGEST_BOUND_S = 60

@@ -21,9 +21,9 @@ import numpy as np
 
 from agent.settings import Settings, open_store
 from benchmarks.common import SHARED, write_result
+from sources.files import load_file
 from vectorstore.records import Chunk
 from vectorstore.search import HybridSearcher, Query
-from vectorstore.sources import load_file
 
 
 def queries() -> list[str]:

@@ -20,8 +20,8 @@ from agent.judge.checker import ClaimChecker
 from agent.models.llm import LocalLLM, bundled_gguf
 from agent.tldr import TldrWriter, conversation
 from benchmarks.common import ROOT, SHARED, write_result
-from vectorstore.parse_api import papers_from_payload
-from vectorstore.sources import load_file
+from sources.files import load_file
+from sources.parse_api import papers_from_payload
 
 MAX_NEW = 48  # the app's default (Settings.max_new_tokens)
 

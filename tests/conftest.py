@@ -1,7 +1,9 @@
-"""Shared fixtures: the read-only shared data, a real embedder loaded once, and fresh stores in temp folders."""
+"""Shared fixtures: the read-only shared data, a real embedder loaded once, fresh stores in temp folders, stores of
+archive days, and `Services` over a test's store (the app's own wiring, with the shipped judges loaded once)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -48,6 +50,42 @@ def make_store(tmp_path, embedder):
     def make(data_dir: Path | None = None, **kwargs) -> PaperStore:
         kwargs.setdefault("embedder", embedder)
         return PaperStore(data_dir or tmp_path / "data", embed_model="all-MiniLM-L6-v2", **kwargs)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def store_of_days(archive, embedder):
+    """A real store holding archive days (file names without .json), in a folder the caller names."""
+    from agent.ingest import ingest_paths
+
+    def make(folder: Path, days: list[str]) -> PaperStore:
+        store = PaperStore(folder, embed_model="all-MiniLM-L6-v2", embedder=embedder)
+        ingest_paths(store, [archive / f"{day}.json" for day in days], say=lambda _: None)
+        return store
+
+    return make
+
+
+@functools.cache
+def shipped_judges() -> tuple:
+    """The shipped claim checker and answerability model, loaded once per test process (seconds each)."""
+    from agent.judge.answerable import AnswerJudge
+    from agent.judge.checker import ClaimChecker
+
+    return ClaimChecker(), AnswerJudge()
+
+
+@pytest.fixture(scope="session")
+def services_for():
+    """`Services` over a test's store and model, wired as the app wires them (searcher, Q&A, agent, trends with
+    the settings' calibrated thresholds); `judges=False` where nothing needs the shipped judges' weights."""
+    from agent.services import Services
+    from agent.settings import Settings
+
+    def make(store: PaperStore, model=None, judges: bool = True, **settings):
+        parts = shipped_judges() if judges else None
+        return Services(Settings(data_dir=store.data_dir, **settings), model=model, store=store, judges=parts)
 
     return make
 
@@ -123,7 +161,7 @@ REAL_MODEL_FIXTURES = {"llm", "model_dir"}  # the bundled LLM, in process or in 
 # the launched app (in process; `space`: `python app.py` in test_public_live.py), `chroma run`, llama.cpp's server
 E2E_FIXTURES = {"running_app", "space", "chroma_server", "llama"}
 # "file.py::test name" (without parameters) -> markers. real_model here: the shipped checker or answerability weights
-# (tests.wiring.judges, Services' judges) or the model in a CLI subprocess; e2e: a subprocess or a launched app;
+# (conftest.shipped_judges, Services' judges) or the model in a CLI subprocess; e2e: a subprocess or a launched app;
 # slow: over 5 s on a 2-core machine (a big ingest or training run, or a module store of archive days).
 JUDGES, SUBPROCESS, SLOW = ("real_model",), ("e2e",), ("slow",)
 EXPLICIT = {

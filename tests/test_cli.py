@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from sources.files import load_file
 from tests.api_server import FakeDailyPapers
 from vectorstore.records import title_key
-from vectorstore.sources import load_file
 
 pytestmark = pytest.mark.e2e  # every test runs the `papers` CLI as a subprocess
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from sources.daily_papers import DailyPapersClient
 from tests.api_server import FakeDailyPapers
 from vectorstore.errors import FetchError
-from vectorstore.fetch import DailyPapersClient
 
 DAY = date(2025, 6, 2)
 

@@ -13,15 +13,14 @@ import pytest
 from agent.foryou import rank_for_you
 from agent.profile import Profile, ProfileError, ProfileStore
 from tests.test_cli import papers
-from tests.wiring import store_of_days
 from vectorstore.catalog import Catalog
 
 DAYS = ["2025-06-02", "2025-06-03", "2025-06-04"]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, archive, embedder):
-    return store_of_days(tmp_path_factory.mktemp("foryou"), archive, embedder, DAYS)
+def store(tmp_path_factory, store_of_days):
+    return store_of_days(tmp_path_factory.mktemp("foryou"), DAYS)
 
 
 def about_rl(paper) -> bool:

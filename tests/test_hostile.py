@@ -23,11 +23,12 @@ from agent.answer import evidence, qa
 from agent.chat import NAMED_PAPER, QUESTION, RULES, TODAY
 from agent.judge import terms
 from agent.text import split_sentences
-from vectorstore import parse_page, pdf, records
+from sources import parse_page, pdf
+from sources.files import papers_from_text
+from sources.parse_api import papers_from_payload
+from vectorstore import records
 from vectorstore.errors import SourceError
-from vectorstore.parse_api import papers_from_payload
 from vectorstore.records import Paper
-from vectorstore.sources import papers_from_text
 
 FRAGMENTS = ["A", "-", "A-", " ", "we ", "propose", ".", "[", "]", "{", "}", "\\", "1", "1.", "%", "Ab", "the "]
 hostile_text = st.one_of(
@@ -135,7 +136,7 @@ def test_an_impossible_arxiv_id_in_a_pdf_name_is_not_an_id():
 
 
 def test_latex_inputs_stay_inside_their_folder(tmp_path):
-    from vectorstore.latex import expand_inputs
+    from sources.latex import expand_inputs
 
     secret = tmp_path / "secret.tex"
     secret.write_text("TOP SECRET")
@@ -197,7 +198,8 @@ def test_one_paper_that_breaks_the_store_write_costs_only_itself(tmp_path):
     and a refresh goes on to the next day."""
     from datetime import date
 
-    from agent.ingest import ingest_days
+    from agent.ingest import ingest_sources
+    from sources.daily_papers import DaySource
     from vectorstore.store import PaperStore
 
     store = PaperStore(tmp_path / "data", embed_model="hashing")
@@ -217,6 +219,6 @@ def test_one_paper_that_breaks_the_store_write_costs_only_itself(tmp_path):
             ids = ["2506.00001", "2506.00002"] if day.day == 2 else ["2506.00003"]
             return [{"paper": {"id": i, "title": f"Paper {i}", "summary": "An abstract."}} for i in ids]
 
-    summary = ingest_days(store, Feed(), [date(2025, 6, 2), date(2025, 6, 3)], say=lambda _: None)
+    summary = ingest_sources(store, [DaySource(Feed(), [date(2025, 6, 2), date(2025, 6, 3)])], say=lambda _: None)
     assert store.counts()[0] == 2 and summary.added == 2, summary
     assert len(summary.errors) == 1 and "skipped paper 2506.00002" in summary.errors[0]

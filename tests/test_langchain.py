@@ -12,7 +12,6 @@ import pytest
 
 from agent.ingest import ingest_paths, sample_path
 from agent.langchain_parts import PapersChatModel, PapersRetriever
-from tests.wiring import searcher_for
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 QUESTION = "Which paper pre-trains a language model for legal case retrieval?"
@@ -28,12 +27,13 @@ def store(tmp_path_factory, embedder):
     return store
 
 
-def test_retriever_returns_documents_with_paper_metadata_and_filters(store):
-    retriever = PapersRetriever(searcher=searcher_for(store), k=3)
+def test_retriever_returns_documents_with_paper_metadata_and_filters(store, services_for):
+    searcher = services_for(store, judges=False).searcher
+    retriever = PapersRetriever(searcher=searcher, k=3)
     documents = retriever.invoke(QUESTION)
     assert len(documents) == 3 and "SAILER" in documents[0].metadata["title"]
     assert {"paper_id", "title", "url", "date", "section", "pages", "score"} <= set(documents[0].metadata)
-    one = PapersRetriever(searcher=searcher_for(store), k=3, paper_ids=(documents[1].metadata["paper_id"],))
+    one = PapersRetriever(searcher=searcher, k=3, paper_ids=(documents[1].metadata["paper_id"],))
     assert {d.metadata["paper_id"] for d in one.invoke(QUESTION)} == {documents[1].metadata["paper_id"]}
 
 

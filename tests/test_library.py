@@ -34,7 +34,6 @@ from agent.library import (
 from agent.profile import Profile, ProfileStore
 from agent.tldr import Tldr
 from tests.test_cli import papers
-from tests.wiring import store_of_days
 from vectorstore.catalog import Catalog
 from vectorstore.records import Paper
 
@@ -233,8 +232,8 @@ def test_hostile_bibtex_is_read_in_linear_time_and_macros_are_not_expanded(tmp_p
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, archive, embedder):
-    return store_of_days(tmp_path_factory.mktemp("library"), archive, embedder, DAYS)
+def store(tmp_path_factory, store_of_days):
+    return store_of_days(tmp_path_factory.mktemp("library"), DAYS)
 
 
 def about_rl(paper) -> bool:

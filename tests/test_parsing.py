@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from sources.files import load_file
+from sources.parse_api import papers_from_payload
+from sources.parse_page import papers_from_page
 from vectorstore.errors import SourceError
-from vectorstore.parse_api import papers_from_payload
-from vectorstore.parse_page import papers_from_page
-from vectorstore.sources import load_file
 
 
 def test_seed_page_gives_44_complete_papers(seed_page):

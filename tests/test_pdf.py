@@ -9,10 +9,9 @@ import re
 import pytest
 
 from agent.ingest import ingest_paths
+from sources.pdf import read_pdf
 from tests.pdf_factory import long_paper, write_pdf
-from tests.wiring import qa_for
 from vectorstore.errors import SourceError
-from vectorstore.pdf import read_pdf
 
 # Word-sequence overlap of the extracted page with the reference Markdown; pypdf reached 0.87 here.
 PAGE_SIMILARITY_FLOOR = 0.80
@@ -90,7 +89,9 @@ def test_a_200_page_pdf_is_read_whole(tmp_path):
     assert paper.sections[-1].pages.endswith("199"), "the last section runs to the page before the references"
 
 
-def test_pdf_enriches_the_stored_paper_and_answers_cite_section_and_page(make_store, shared, tmp_path, llm):
+def test_pdf_enriches_the_stored_paper_and_answers_cite_section_and_page(
+    make_store, shared, tmp_path, llm, services_for
+):
     store = make_store()
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"")
@@ -102,7 +103,7 @@ def test_pdf_enriches_the_stored_paper_and_answers_cite_section_and_page(make_st
     assert store.get_paper("2501.10120").title.startswith("PaSa")
     sections = {c.section for c in store.all_chunks()}
     assert "1 Introduction" in sections and "abstract" in sections, "abstract and body chunks, per section"
-    answer = qa_for(store, llm).answer("Which base model were the Selector and the Crawler trained from?")
+    answer = services_for(store, llm).qa.answer("Which base model were the Selector and the Crawler trained from?")
     top = answer.citations[0]
     assert top.paper_id == "2501.10120" and "Experimental Setting" in top.section and top.pages == "7"
     assert "Qwen2.5-7b" in top.quote, "the body, not the abstract, answers this"
@@ -168,7 +169,7 @@ def test_arxiv_fetch_is_polite_cached_and_clear_offline(tmp_path, shared, archiv
 
 
 def test_latex_source_folder_becomes_a_paper_with_sections(make_store, shared):
-    from vectorstore.latex import read_latex
+    from sources.latex import read_latex
 
     folder = shared / "data" / "fulltext" / "latex" / "1706.03762"
     paper = read_latex(folder)

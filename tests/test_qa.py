@@ -14,7 +14,6 @@ from agent.answer.qa import NOT_COVERED, Answer
 from agent.errors import QuestionError
 from agent.ingest import ingest_paths, sample_path
 from agent.judge.terms import Source, check, invented
-from tests.wiring import agent_for, qa_for
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +31,8 @@ def assert_nothing_invented(answer: Answer) -> None:
         assert statement.verified and statement.passages, statement
 
 
-def test_which_paper_leads_with_the_method_and_invents_nothing(sample_store, llm):
-    answer = qa_for(sample_store, llm).answer(
+def test_which_paper_leads_with_the_method_and_invents_nothing(sample_store, llm, services_for):
+    answer = services_for(sample_store, llm).qa.answer(
         "Which paper pre-trains a language model specifically for finding relevant legal cases?"
     )
     assert answer.covered and answer.said and answer.kind == "which"
@@ -48,8 +47,8 @@ def test_which_paper_leads_with_the_method_and_invents_nothing(sample_store, llm
     assert payload["citations"][0]["highlights"], "the supporting sentence is marked in the quote"
 
 
-def test_the_figure_asked_for_is_in_the_answer(sample_store, llm):
-    answer = qa_for(sample_store, llm).answer(
+def test_the_figure_asked_for_is_in_the_answer(sample_store, llm, services_for):
+    answer = services_for(sample_store, llm).qa.answer(
         "How much lower is the first-token latency of encoder-decoder small language models on edge devices?"
     )
     assert answer.kind == "quantity" and answer.said
@@ -57,8 +56,8 @@ def test_the_figure_asked_for_is_in_the_answer(sample_store, llm):
     assert_nothing_invented(answer)
 
 
-def test_a_question_the_paper_does_not_answer_is_admitted(sample_store, llm):
-    answer = qa_for(sample_store, llm).answer("How many GPUs were used to pre-train SAILER?")
+def test_a_question_the_paper_does_not_answer_is_admitted(sample_store, llm, services_for):
+    answer = services_for(sample_store, llm).qa.answer("How many GPUs were used to pre-train SAILER?")
     assert answer.covered and not answer.said, answer.text
     assert "do not say" in answer.text and "GPUs" in answer.text
     assert answer.citations and answer.citations[0].title.startswith("SAILER"), "the paper is cited"
@@ -66,8 +65,8 @@ def test_a_question_the_paper_does_not_answer_is_admitted(sample_store, llm):
     assert set(stated) <= {answer.citations[0].paper_id}, f"no figure is stated: {stated}"
 
 
-def test_two_papers_compared_one_line_each(sample_store, llm):
-    answer = qa_for(sample_store, llm).answer("How do SAILER and UniXcoder differ?")
+def test_two_papers_compared_one_line_each(sample_store, llm, services_for):
+    answer = services_for(sample_store, llm).qa.answer("How do SAILER and UniXcoder differ?")
     assert answer.kind == "compare"
     lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
     assert len(lines) >= 2 and any("SAILER" in line for line in lines) and any("UniXcoder" in line for line in lines)
@@ -75,54 +74,54 @@ def test_two_papers_compared_one_line_each(sample_store, llm):
     assert_nothing_invented(answer)
 
 
-def test_model_sentences_are_shown_only_when_the_passages_support_them(sample_store, scripted):
+def test_model_sentences_are_shown_only_when_the_passages_support_them(sample_store, scripted, services_for):
     question = "Which paper pre-trains a language model specifically for finding relevant legal cases?"
     made_up = "SAILER leverages generative adversarial networks to reach 93% accuracy [1]. SaulLemon helps [1]."
-    answer = qa_for(sample_store, scripted(answers=lambda m: made_up)).answer(question)
+    answer = services_for(sample_store, scripted(answers=lambda m: made_up)).qa.answer(question)
     rejected = [s for s in answer.statements if s.origin == "model"]
     assert rejected and not any(s.verified or s.shown for s in rejected)
     assert rejected[0].unsupported == ("number: 93",), rejected[0]
     assert "adversarial" not in answer.text and "93" not in answer.text, "the evidence stands alone"
     negated = "SAILER is not pre-trained on legal case documents [2]."
-    denied = qa_for(sample_store, scripted(answers=lambda m: negated)).answer(question)
+    denied = services_for(sample_store, scripted(answers=lambda m: negated)).qa.answer(question)
     [statement] = [s for s in denied.statements if s.origin == "model"]
     assert not statement.shown and statement.unsupported == ("checker",), "a negation has every word, and is false"
     # Shown only when every part holds strictly: the passage's own words, shortened, do.
     faithful = "SAILER employs an asymmetric encoder-decoder architecture to integrate pre-training objectives [2]."
-    kept = qa_for(sample_store, scripted(answers=lambda m: faithful)).answer(question)
+    kept = services_for(sample_store, scripted(answers=lambda m: faithful)).qa.answer(question)
     [statement] = [s for s in kept.statements if s.origin == "model"]
     assert statement.shown and statement.score >= 0.5 and "SAILER" in statement.quote, statement
     assert kept.text.endswith(faithful) and kept.to_dict()["statements"][-1]["quote"] == statement.quote
 
 
-def test_a_failing_model_leaves_the_evidence_and_says_so(sample_store, scripted):
-    answer = qa_for(sample_store, scripted(fail=True)).answer(
+def test_a_failing_model_leaves_the_evidence_and_says_so(sample_store, scripted, services_for):
+    answer = services_for(sample_store, scripted(fail=True)).qa.answer(
         "Which model uses mask attention matrices with prefix adapters to learn code representations?"
     )
     assert answer.model_error and answer.text.startswith("UniXcoder")
 
 
-def test_uncovered_question_is_declined_without_the_model(sample_store, scripted):
+def test_uncovered_question_is_declined_without_the_model(sample_store, scripted, services_for):
     model = scripted()
-    answer = qa_for(sample_store, model).answer("What is a good recipe for sourdough bread?")
+    answer = services_for(sample_store, model).qa.answer("What is a good recipe for sourdough bread?")
     assert not answer.covered and answer.text == NOT_COVERED and answer.citations == []
     assert model.calls == [], "the model is not called when nothing relevant was found"
     assert answer.passages, "what was searched is still shown"
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])
-def test_empty_question_is_a_clear_error(sample_store, scripted, question):
+def test_empty_question_is_a_clear_error(sample_store, scripted, question, services_for):
     with pytest.raises(QuestionError, match="empty"):
-        qa_for(sample_store, scripted()).answer(question)
+        services_for(sample_store, scripted()).qa.answer(question)
 
 
-def test_a_huge_question_is_cut_and_still_answered(sample_store, scripted):
-    qa = qa_for(sample_store, scripted())
+def test_a_huge_question_is_cut_and_still_answered(sample_store, scripted, services_for):
+    qa = services_for(sample_store, scripted()).qa
     huge = qa.answer("Which model pre-trains for legal case retrieval? " * 300)
     assert len(huge.question) <= 2000 and huge.citations[0].title.startswith("SAILER")
 
 
-def test_injected_instructions_in_a_paper_are_quoted_never_obeyed(make_store, llm, tmp_path):
+def test_injected_instructions_in_a_paper_are_quoted_never_obeyed(make_store, llm, tmp_path, services_for):
     record = {
         "paper": {
             "id": "2601.00001",
@@ -137,15 +136,15 @@ def test_injected_instructions_in_a_paper_are_quoted_never_obeyed(make_store, ll
     (tmp_path / "2026-01-05.json").write_text(json.dumps([record]))
     store = make_store()
     ingest_paths(store, [sample_path(), tmp_path / "2026-01-05.json"], say=lambda _: None)
-    answer = qa_for(store, llm).answer("Which retrieval router is proposed for legal cases?")
+    answer = services_for(store, llm).qa.answer("Which retrieval router is proposed for legal cases?")
     assert answer.citations[0].paper_id == "2601.00001"
     assert "picks a retriever per query" in answer.text, answer.text
     assert "HACKED" not in answer.text and "[99]" not in answer.text and "[42]" not in answer.text
     assert all(1 <= n <= len(answer.passages) for c in answer.citations for n in [c.number])
 
 
-def test_a_real_multi_turn_chat_scopes_only_true_follow_ups(sample_store, llm):
-    agent = agent_for(sample_store, llm)
+def test_a_real_multi_turn_chat_scopes_only_true_follow_ups(sample_store, llm, services_for):
+    agent = services_for(sample_store, llm).agent
     first = list(agent.respond("Which model uses mask attention matrices with prefix adapters to learn code?"))[-1]
     assert first.answer.citations[0].title.startswith("UniXcoder")
     history = [{"role": "user", "content": "..."}, {"role": "assistant", "content": first.text}]
@@ -158,10 +157,10 @@ def test_a_real_multi_turn_chat_scopes_only_true_follow_ups(sample_store, llm):
     assert second.answer.citations[0].title.startswith("Return of the Encoder"), second.text
 
 
-def test_follow_ups_stay_on_the_paper_and_a_survey_draws_on_every_paper(sample_store, llm):
+def test_follow_ups_stay_on_the_paper_and_a_survey_draws_on_every_paper(sample_store, llm, services_for):
     """The browser conversation of issue 19: a follow-up in other words than the paper's is answered from it or
     declined citing it, never "not covered"; "summarise what these papers say about X" lists every paper on X."""
-    agent = agent_for(sample_store, llm)
+    agent = services_for(sample_store, llm).agent
     first = list(agent.respond("Which paper proposes a structure-aware pre-trained model for legal case retrieval?"))
     sailer = first[-1].answer.citations[0].paper_id
     history = [{"role": "user", "content": "..."}, {"role": "assistant", "content": first[-1].text}]
@@ -183,8 +182,8 @@ def test_follow_ups_stay_on_the_paper_and_a_survey_draws_on_every_paper(sample_s
     assert none.kind == "survey" and "None of the stored papers" in none.text and not none.papers
 
 
-def test_every_route_with_the_real_model(sample_store, llm):
-    agent = agent_for(sample_store, llm)
+def test_every_route_with_the_real_model(sample_store, llm, services_for):
+    agent = services_for(sample_store, llm).agent
     found = list(agent.respond("what's new on diffusion language models?"))[-1]
     assert found.kind == "find" and any("Diffusion" in p.title for p in found.papers[:3])
     summary = list(agent.respond("summarise the UniXcoder paper"))[-1]
@@ -198,14 +197,15 @@ def test_every_route_with_the_real_model(sample_store, llm):
     assert "**Sources**" in asked[-1].text
 
 
-def test_routing_uses_similarity_when_no_rule_matches(sample_store, scripted):
-    agent = agent_for(sample_store, scripted())
+def test_routing_uses_similarity_when_no_rule_matches(sample_store, scripted, services_for):
+    agent = services_for(sample_store, scripted()).agent
     assert agent.route("recent work on agents please") == "find"
     assert agent.route("How does SAILER encode legal structure?") == "ask"
 
 
-def test_when_the_model_is_busy_an_answer_is_its_evidence_at_once(sample_store, scripted):
-    qa = qa_for(sample_store, scripted(answers=lambda m: "SAILER is pre-trained on the structure of legal cases [1]."))
+def test_when_the_model_is_busy_an_answer_is_its_evidence_at_once(sample_store, scripted, services_for):
+    model = scripted(answers=lambda m: "SAILER is pre-trained on the structure of legal cases [1].")
+    qa = services_for(sample_store, model).qa
     question = "Which paper pre-trains a language model specifically for finding relevant legal cases?"
     assert qa.rephrasing.acquire(blocking=False)  # another answer is being rephrased
     try:

@@ -24,7 +24,6 @@ from agent.models.llm import bundled_gguf
 from agent.models.remote_llm import OpenAIChat
 from agent.tldr import TldrWriter, model_failure
 from tests.servers import free_port, start_server, stop_server
-from tests.wiring import qa_for
 
 
 @dataclass
@@ -73,7 +72,7 @@ def llama(tmp_path_factory):
     server.stop()
 
 
-def test_tldrs_and_streamed_answers_through_the_server(llama, make_store):
+def test_tldrs_and_streamed_answers_through_the_server(llama, make_store, services_for):
     model = OpenAIChat(llama.url, "smollm2")
     store = make_store()
     ingest_paths(store, [sample_path()], say=lambda _: None)
@@ -84,7 +83,7 @@ def test_tldrs_and_streamed_answers_through_the_server(llama, make_store):
     assert all(t.text and len(t.text.split()) <= 31 for t in tldrs.values())
     assert any(not t.fallback for t in tldrs.values()), "the server's outputs reach the TL;DRs"
     assert all(t.fallback == bool(t.reason) for t in tldrs.values())
-    qa = qa_for(store, model)
+    qa = services_for(store, model, llm_url=llama.url).qa  # as the app wires a server's model
     answer = qa.start("Which paper pre-trains a language model for legal case retrieval?")
     evidence = answer.text
     pieces = list(qa.stream(answer))

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from agent.ingest import ingest_paths, sample_path
+from sources.files import load_file
 from vectorstore.search import HybridSearcher, Query
-from vectorstore.sources import load_file
 from vectorstore.store import PaperStore
 
 

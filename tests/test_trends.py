@@ -11,22 +11,23 @@ import pytest
 from agent.related import related_papers
 from agent.trends import TopicError, trend, trend_topic
 from tests.test_cli import papers
-from tests.wiring import THRESHOLDS, agent_for, store_of_days
 from vectorstore.catalog import Catalog, people_of
 
 DAYS = ["2025-06-02", "2025-06-03", "2025-06-10", "2025-06-17", "2025-06-24"]
-TRENDS = dict(relevance=THRESHOLDS.trend_relevance, lexical_bonus=THRESHOLDS.trend_lexical_bonus)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, archive, embedder):
-    return store_of_days(tmp_path_factory.mktemp("trends"), archive, embedder, DAYS)
+def store(tmp_path_factory, store_of_days):
+    return store_of_days(tmp_path_factory.mktemp("trends"), DAYS)
 
 
 def thresholds():
+    """The thresholds the app's trends use: the settings' calibration for the bundled embedder."""
+    from agent.settings import Settings
     from agent.trends import TrendThresholds
 
-    return TrendThresholds(**TRENDS)
+    calibration = Settings().thresholds()
+    return TrendThresholds(calibration.trend_relevance, calibration.trend_lexical_bonus)
 
 
 def test_a_trend_counts_matching_papers_per_week(store):
@@ -51,11 +52,11 @@ def test_a_trend_counts_matching_papers_per_week(store):
     assert [w.start for w in everything.weeks] == [w.start for w in found.weeks]
 
 
-def test_the_chat_answers_how_a_topic_has_grown(store, scripted):
+def test_the_chat_answers_how_a_topic_has_grown(store, scripted, services_for):
     assert trend_topic("How has reinforcement learning grown?") == "reinforcement learning"
     assert trend_topic("What are the trends in video generation?") == "video generation"
     assert trend_topic("Which paper pre-trains a model for legal retrieval?") is None
-    *_, reply = agent_for(store, scripted()).respond("How has research on reinforcement learning grown?")
+    *_, reply = services_for(store, scripted()).agent.respond("How has research on reinforcement learning grown?")
     assert reply.kind == "trend" and reply.trend.matched > 0
     assert "Busiest weeks" in reply.text and "reinforcement learning" in reply.text
 

@@ -40,7 +40,7 @@ class ArchiveSplit:
 def read_archive(folder: Path) -> ArchiveSplit:
     """Every paper that has an `ai_summary`, by split; unreadable files are listed, not fatal."""
     # Imported here: the trainers need only `read_jsonl`, and the GPU machine lacks the parsers' dependencies.
-    from vectorstore.sources import load_file
+    from sources.files import load_file
 
     result = ArchiveSplit()
     files = sorted(folder.glob("*.json"))

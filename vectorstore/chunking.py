@@ -8,20 +8,9 @@ the neighbouring chunk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from vectorstore.records import Chunk, Paper
-
-
-@dataclass(frozen=True)
-class Section:
-    """A named stretch of a paper's body text, with the pages it covers (full text only)."""
-
-    name: str
-    text: str
-    pages: str = ""
+from vectorstore.records import Chunk, Paper, Section
 
 
 def make_splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:

@@ -1,7 +1,8 @@
 """Typed records that flow through the project.
 
-In: values parsed from feeds, pages and the store. Out: `Paper` (one paper and its metadata), `Chunk` (a piece of a
-paper's text to embed), `Passage` (a chunk found by search, with its score).
+In: values parsed from feeds, pages and the store. Out: `Paper` (one paper and its metadata), `Section` (a named
+stretch of its full text), `Chunk` (a piece of a paper's text to embed), `Passage` (a chunk found by search, with
+its score).
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ class Paper:
         data.pop("fulltext")
         data.update(arxiv_url=self.arxiv_url, hf_url=self.hf_url, byline=self.byline)
         return data
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named stretch of a paper's body text, with the pages it covers (full text only)."""
+
+    name: str
+    text: str
+    pages: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from agent.ingest import ingest_days, ingest_paths
-from agent.settings import open_api
+from agent.ingest import ingest_paths
 from web.base import IN_SPACE, Context, report, upload_path, user_error
 
 MAX_UPLOAD_MB = 20
@@ -68,10 +67,8 @@ class LibraryTab:
         """
         self.ctx.check_owner(token, profile, request)
         warnings: list[str] = []
-        client = open_api(self.ctx.settings, warnings.append)
         lines: list[str] = []
-        summary = ingest_days(self.ctx.store, client, [self.ctx.parse_day(day)], lines.append)
-        self.ctx.services.searcher.lexical.refresh()
+        summary = self.ctx.services.fetch_days([self.ctx.parse_day(day)], lines.append, warnings.append)
         return report(summary, warnings + lines) + "\n\n" + self.ctx.counts()
 
     def layout(self) -> gr.Textbox:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from vectorstore.chunking import Section
+from sources.pdf import ARXIV_IN_NAME, PdfPaper
 from vectorstore.errors import SourceError
-from vectorstore.pdf import ARXIV_IN_NAME, PdfPaper
+from vectorstore.records import Section
 
 INPUT = re.compile(r"\\(?:input|include|subfile)\{([^}]+)\}")
 COMMENT = re.compile(r"(?<!\\)%.*")

@@ -1,8 +1,8 @@
-"""arXiv ids -> PDF files on disk, fetched politely and cached.
+"""arXiv ids -> PDF files on disk, fetched politely and cached -> one full-text `Batch` per paper.
 
 In: arXiv ids and the site's base URL. Out: paths of cached PDFs (`<cache>/arxiv/<id>.pdf`), downloaded at most
 one request every `interval` seconds with a User-Agent that names the tool, and never twice. Offline, or on an
-HTTP error, a `FetchError` says so in one line.
+HTTP error, a `FetchError` says so in one line. `ArxivSource` reads each fetched PDF as a local one is read.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
-from vectorstore.errors import FetchError
-from vectorstore.fetch import USER_AGENT
+from sources.base import USER_AGENT, Batch
+from sources.pdf import read_pdf
+from vectorstore.errors import FetchError, PapersError
 
 ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
 
@@ -56,3 +58,23 @@ class ArxivClient:
         partial.write_bytes(response.content)
         os.replace(partial, target)
         return target
+
+
+class ArxivSource:
+    """Each paper's PDF from arXiv (cached), one batch each; a paper that cannot be fetched or read is a failed
+    batch named by its id."""
+
+    def __init__(self, client: ArxivClient, arxiv_ids: list[str]) -> None:
+        self.client = client
+        self.arxiv_ids = arxiv_ids
+
+    def batches(self) -> Iterator[Batch]:
+        for arxiv_id in self.arxiv_ids:
+            yield self.read(arxiv_id)
+
+    def read(self, arxiv_id: str) -> Batch:
+        try:
+            path = self.client.pdf(arxiv_id)
+            return Batch(arxiv_id, document=read_pdf(path), origin=path)
+        except PapersError as error:
+            return Batch(arxiv_id, failure=error)

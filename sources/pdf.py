@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from vectorstore.chunking import Section
 from vectorstore.errors import SourceError
+from vectorstore.records import Section
 
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+([A-Z][^.!?]{1,70})$")
 APPENDIX = re.compile(r"^([A-H])(?:\.\d)?\s+([A-Z][^.!?]{1,70})$")

@@ -3,7 +3,7 @@
 In: paths the user named (files or folders of saved pages, API responses, PDFs, LaTeX source folders).
 Out: for each file, its path and the whole list of its papers, or a `SourceError` that names the file and the
 problem. A file is read and validated completely before its papers are handed on, so a broken file never reaches
-the store half-read.
+the store half-read. `FileSource` yields one `Batch` per file: its papers, or a PDF's or LaTeX folder's full text.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from sources.base import Batch
+from sources.latex import is_latex_folder, read_latex
+from sources.parse_api import papers_from_payload
+from sources.parse_page import looks_like_page, papers_from_page
+from sources.pdf import read_pdf
 from vectorstore.errors import PapersError, SourceError
-from vectorstore.latex import is_latex_folder
-from vectorstore.parse_api import papers_from_payload
-from vectorstore.parse_page import looks_like_page, papers_from_page
 from vectorstore.records import Paper
 
 PAPER_SUFFIXES = {".json", ".txt", ".pdf"}
@@ -110,6 +112,33 @@ def load_file(path: Path) -> list[Paper]:
     return papers
 
 
-def iter_sources(paths: list[Path]) -> Iterator[tuple[Path, list[Paper]]]:
-    for path in expand_paths(paths):
-        yield path, load_file(path)
+def in_window(path: Path, window: tuple[date, date] | None) -> bool:
+    """Files named by date (YYYY-MM-DD.json) outside the window are skipped; undated files are always read."""
+    day = date_from_name(path)
+    return window is None or day is None or window[0] <= day <= window[1]
+
+
+class FileSource:
+    """The named files and folders, one batch per file (memory stays bounded by the largest file). A path that does
+    not exist stops the whole source before anything is read; a broken file is a failed batch."""
+
+    def __init__(self, paths: list[Path], window: tuple[date, date] | None = None) -> None:
+        self.paths = paths
+        self.window = window
+
+    def batches(self) -> Iterator[Batch]:
+        for path in expand_paths(self.paths):
+            if in_window(path, self.window):
+                yield read_batch(path)
+
+
+def read_batch(path: Path) -> Batch:
+    """A PDF or LaTeX folder as one paper's full text, any other file as its papers. Every error of these readers
+    names the file already."""
+    try:
+        if path.suffix.lower() == ".pdf" or path.is_dir():
+            document = read_latex(path) if path.is_dir() else read_pdf(path)
+            return Batch(str(path), document=document, origin=path, names_errors=False)
+        return Batch(str(path), load_file(path), names_errors=False)
+    except PapersError as error:
+        return Batch(str(path), failure=error, names_errors=False)

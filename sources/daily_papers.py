@@ -1,15 +1,16 @@
-"""The Daily Papers API -> raw responses, with retries and an on-disk cache.
+"""The Daily Papers API -> raw responses (with retries and an on-disk cache) -> one `Batch` of papers per day.
 
 In: a date and the API's base URL. Out: the decoded JSON of `GET /daily_papers?date=D`, fresh when the API answers,
 else the cached copy of an earlier answer (with a warning), else a `FetchError` in one clear line. Retries, with
 exponential backoff or the server's Retry-After, happen only where a retry can help: timeouts, 429 and 5xx.
+`DaySource` turns a list of days into batches (a day that cannot be fetched or read is a failed batch).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -18,9 +19,10 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from vectorstore.errors import FetchError
+from sources.base import USER_AGENT, Batch
+from sources.parse_api import papers_from_payload
+from vectorstore.errors import FetchError, PapersError
 
-USER_AGENT = "daily-papers-agent/0.1 (+local assistant; polite)"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 
 
@@ -137,3 +139,24 @@ class DailyPapersClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+class DaySource:
+    """Days of the feed, one batch each, in the order given. `client` is a `DailyPapersClient` or anything with its
+    `api_url` and `fetch_day`."""
+
+    def __init__(self, client: DailyPapersClient, days: list[date]) -> None:
+        self.client = client
+        self.days = days
+
+    def batches(self) -> Iterator[Batch]:
+        for day in self.days:
+            yield self.read(day)
+
+    def read(self, day: date) -> Batch:
+        try:
+            payload = self.client.fetch_day(day)
+            papers = papers_from_payload(payload, day=day, source=f"{self.client.api_url}/daily_papers?date={day}")
+        except PapersError as error:
+            return Batch(day.isoformat(), failure=error)
+        return Batch(day.isoformat(), papers)
