@@ -26,12 +26,13 @@ from agent.history import SENT
 from agent.ingest import days_between, ensure_sample, ingest_arxiv, ingest_days, ingest_paths, sample_path
 from agent.library import import_library, stored_paper
 from agent.mail import send_digest
-from agent.present import DateError, answer_terminal, paper_line, parse_day, tldr_label
+from agent.present import DateError, answer_terminal, paper_line, parse_day, plural, tldr_label
 from agent.profile import parse_profile
 from agent.related import related_papers
 from agent.render import render
 from agent.services import Services
 from agent.settings import Settings, open_api, open_store
+from agent.tex import untex
 from agent.tldr import model_failure
 from agent.trends import trend_markdown
 from vectorstore.arxiv import ArxivClient
@@ -106,7 +107,7 @@ def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
         say(summary.line())
     errors = [e for s in summaries for e in s.errors]
     if errors:
-        raise click.ClickException(f"{len(errors)} source(s) failed:\n" + "\n".join(errors))
+        raise click.ClickException(f"{plural(len(errors), 'source')} failed:\n" + "\n".join(errors))
 
 
 @cli.command(name="list")
@@ -140,7 +141,7 @@ def like(ctx, paper_ids, undo) -> None:
             services.store.get_paper(paper_id)  # a typo is an error, not a silent no-op
     ids = list(paper_ids)
     profile = services.profiles.edit("liked", remove=ids) if undo else services.profiles.edit("liked", add=ids)
-    say(f"{len(profile.liked)} liked paper(s) in {services.profiles.path}.")
+    say(f"{plural(len(profile.liked), 'liked paper')} in {services.profiles.path}.")
 
 
 @cli.command()
@@ -184,7 +185,8 @@ def profile(ctx, import_from, library_file, clear_library, export_to, **edits) -
     if library_file:
         store = services.store
         report = import_library(library_file, services.library, stored_paper(store), store.embedder.embed)
-        say(f"Imported {len(report.papers)} paper(s) from {library_file.name}; they weigh in the For you ranking.")
+        imported = plural(len(report.papers), "paper")
+        say(f"Imported {imported} from {library_file.name}; they weigh in the For you ranking.")
         for line in report.broken:
             say(f"  skipped {line}")
     current = profiles.load()
@@ -198,11 +200,11 @@ def profile(ctx, import_from, library_file, clear_library, export_to, **edits) -
 @click.argument("topic")
 @click.option("--from", "start", callback=day_option, help="First day (default: the first in the store).")
 @click.option("--to", "end", callback=day_option, help="Last day (default: the last in the store).")
-@click.option("--png", type=click.Path(path_type=Path), help="Also draw the weekly counts to this PNG file.")
+@click.option("--png", type=click.Path(path_type=Path), help="Also draw the counts to this PNG file.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def trends(ctx, topic, start, end, png, as_json) -> None:
-    """Papers per week on a topic over the archive, with the top papers of the busiest weeks."""
+    """Papers per week (per month over a long archive) on a topic, with the top papers of the busiest ones."""
     services = Services(settings_of(ctx))
     found = services.trends.find(topic, start, end)
     if png:
@@ -293,11 +295,11 @@ def show(ctx, paper_id, as_json) -> None:
     if as_json:
         print_json(paper.to_dict())
         return
-    click.echo(f"{paper.title}\n{paper.byline}  ·  {paper.date}  ·  ▲{paper.upvotes}")
+    click.echo(f"{untex(paper.title)}\n{paper.byline}  ·  {paper.date}  ·  ▲{paper.upvotes}")
     for link in (paper.hf_url, paper.arxiv_url, paper.github_url, paper.project_url):
         if link:
             click.echo(link)
-    click.echo(f"\n{paper.abstract}")
+    click.echo(f"\n{untex(paper.abstract)}")
 
 
 @cli.command()
@@ -424,11 +426,12 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
         tldrs = writer.tldrs(papers, bar.update)
     warn_model_failure(tldrs.values())
     if as_json:
-        print_json([{"paper_id": p.id, "title": p.title, **tldrs[p.id].__dict__} for p in papers])
+        rows = [{"paper_id": p.id, "title": p.title, **vars(tldrs[p.id]), "origin": tldrs[p.id].origin} for p in papers]
+        print_json(rows)
         return
     for paper in papers:
         note = tldrs[paper.id]
-        click.echo(f"{paper.id}  {paper.title}\n    {tldr_label(note)}")
+        click.echo(f"{paper.id}  {untex(paper.title)}\n    {tldr_label(note)}")
 
 
 @cli.command()
@@ -529,7 +532,7 @@ def export(ctx, as_bibtex, liked, paper_ids, query, day, start, end, top, for_me
     text = to_bibtex(papers[:top] if top else papers)
     if out:
         write_atomically(out, text)
-        say(f"Wrote {min(len(papers), top or len(papers))} entries to {out}.")
+        say(f"Wrote {plural(min(len(papers), top or len(papers)), 'entry', 'entries')} to {out}.")
     else:
         click.echo(text, nl=False)
 

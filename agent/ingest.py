@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from agent.present import plural
 from vectorstore.arxiv import ArxivClient
 from vectorstore.chunking import Section
 from vectorstore.errors import NotFoundError, PapersError, SourceError
@@ -48,8 +49,8 @@ class IngestSummary:
 
     def line(self) -> str:
         text = (
-            f"{self.sources} source(s): {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.chunks} chunks written"
+            f"{plural(self.sources, 'source')}: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {plural(self.chunks, 'chunk')} written"
         )
         return text + (f"; {len(self.errors)} failed" if self.errors else "")
 
@@ -97,7 +98,8 @@ def store_source(store: PaperStore, name: str, papers: list[Paper], summary: Ing
     except Exception:  # a paper no parser foresaw must not cost its day (nor, in a refresh, the days after it)
         report = add_one_at_a_time(store, name, papers, sections, summary, say)
     summary.count(report)
-    say(f"{name}: {len(papers)} papers ({report.added} new, {report.updated} updated, {report.chunks} chunks)")
+    counts = f"{report.added} new, {report.updated} updated, {plural(report.chunks, 'chunk')}"
+    say(f"{name}: {plural(len(papers), 'paper')} ({counts})")
 
 
 def add_one_at_a_time(store: PaperStore, name: str, papers: list[Paper], sections, summary, say: Say) -> WriteReport:
@@ -146,8 +148,8 @@ def store_pdf(store: PaperStore, path: Path, summary: IngestSummary, say: Say) -
     store.put_notes(notes)
     summary.count(report)
     names = ", ".join(s.name for s in pdf.sections[:4])
-    pages = f"{pdf.pages} pages, " if pdf.pages else ""
-    say(f"{path}: {paper.id} “{paper.title}”, {pages}{len(pdf.sections)} sections ({names}…)")
+    pages = f"{plural(pdf.pages, 'page')}, " if pdf.pages else ""
+    say(f"{path}: {paper.id} “{paper.title}”, {pages}{plural(len(pdf.sections), 'section')} ({names}…)")
 
 
 def in_window(path: Path, window: tuple[date, date] | None) -> bool:
