@@ -331,7 +331,7 @@ def test_cli_library_history_export_and_atom_digest(tmp_path, archive, llm, mode
     bib.write_text(BIBTEX)
     imported = papers(data, "profile", "--import-library", str(bib), "--exclude", "video")
     assert imported.returncode == 0, imported.stderr
-    assert "Imported 2 paper(s)" in imported.stderr and "skipped line 9" in imported.stderr
+    assert "Imported 2 papers" in imported.stderr and "skipped line 9" in imported.stderr
     assert json.loads(imported.stdout)["exclude"] == ["video"]
     listed = json.loads(papers(data, "list", "--date", "2025-06-03", "--for-me", "--json").stdout)
     assert listed[0]["reason"].startswith("library: ")
