@@ -321,7 +321,7 @@ def test_bibtex_and_atom_hold_hostile_strings_as_text():
     assert len(feed.entries) == 2 and feed.feed.title == "Daily Papers — <b>2025-06-02</b>"
     assert feed.entries[0].title == HOSTILE.replace("\x07", "").strip(), "as text, the control byte dropped"
     assert feed.entries[0].link == "https://huggingface.co/papers/2506.00001"
-    assert feed.entries[0].summary == "A TL;DR <i>with</i> & tags."
+    assert feed.entries[0].summary == "TL;DR (model): A TL;DR <i>with</i> & tags.", "as text, after its mark"
 
 
 def test_cli_library_history_export_and_atom_digest(tmp_path, archive, llm, model_dir):
