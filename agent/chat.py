@@ -20,10 +20,11 @@ import numpy as np
 from agent.answer.qa import QA, Answer, Scope, papers_in_history
 from agent.digest import Digest, build_digest
 from agent.errors import QuestionError
-from agent.present import answer_markdown, md_escape, paper_bullet, tldr_label
+from agent.present import answer_markdown, marked_markdown, md_escape, paper_bullet, safe_url
 from agent.render import to_markdown
+from agent.tex import untex
 from agent.text import first_sentence
-from agent.tldr import TldrWriter, model_failure
+from agent.tldr import ABSTRACT, TldrWriter, model_failure
 from agent.trends import Trend, TrendFinder, trend_markdown, trend_topic
 from vectorstore.errors import NotFoundError
 from vectorstore.records import Paper
@@ -179,7 +180,7 @@ class Agent:
     def tldr(self, message: str, history: list[dict], scope: Scope) -> Reply:
         paper = self.named_paper(message, history, scope)
         note = self.writer.tldrs([paper])[paper.id]
-        text = f"{paper_bullet(paper)}\n\n{md_escape(tldr_label(note))}"
+        text = f"{paper_bullet(paper)}\n\n{marked_markdown(note.origin, note.text)}"
         if note.model_error:
             text += f"\n\n_{md_escape(model_failure([note]))}_"
         return Reply("tldr", text, papers=[paper])
@@ -210,10 +211,10 @@ class Agent:
         if not papers:
             yield Reply("survey", f"None of the stored papers is about “{md_escape(topic)}”.")
             return
-        lines = {p.id: first_sentence(p.abstract) for p in papers}
+        lines = {p.id: (ABSTRACT, first_sentence(p.abstract)) for p in papers}
         yield Reply("survey", survey_markdown(topic, papers, lines), papers=papers)
         notes = self.writer.tldrs(papers)
-        lines.update({p.id: tldr_label(notes[p.id]) for p in papers if p.id in notes})
+        lines.update({p.id: (notes[p.id].origin, notes[p.id].text) for p in papers if p.id in notes})
         yield Reply("survey", survey_markdown(topic, papers, lines), papers=papers)
 
     def ask(self, message: str, history: list[dict], scope: Scope) -> Iterator[Reply]:
@@ -224,8 +225,12 @@ class Agent:
             yield Reply("ask", answer_markdown(answer), answer=answer)
 
 
-def survey_markdown(topic: str, papers: list[Paper], lines: dict[str, str]) -> str:
-    """One line per paper, each citing it by id (which also lets a follow-up find the papers under discussion)."""
+def survey_markdown(topic: str, papers: list[Paper], lines: dict[str, tuple[str, str]]) -> str:
+    """One line per paper: its title, the line after the mark of its origin, and the paper's id as its link (which
+    also lets a follow-up find the papers under discussion)."""
     rows = [f"What the stored papers say about **{md_escape(topic)}**:"]
-    rows += [f"- **{md_escape(p.title)}** ({p.id}): {md_escape(lines[p.id])}" for p in papers]
+    for paper in papers:
+        url = safe_url(paper.url)
+        link = f"[{paper.id}]({url})" if url else paper.id
+        rows.append(f"- **{md_escape(untex(paper.title))}** ({link}) — {marked_markdown(*lines[paper.id])}")
     return "\n".join(rows)

@@ -22,6 +22,8 @@ from datetime import date
 import numpy as np
 
 from agent.foryou import Ranked, by_upvotes
+from agent.present import plural
+from agent.tex import untex
 from agent.tldr import Tldr, TldrWriter
 from vectorstore.records import Paper
 from vectorstore.store import PaperStore
@@ -273,8 +275,9 @@ def compose_intro(
     top = papers[0]
     themes = [t.name for t in topics]
     theme_text = themes[0] if len(themes) == 1 else ", ".join(themes[:-1]) + " and " + themes[-1]
-    lead = f"Ranked for you; first: “{top.title}”." if for_you else f"Most upvoted: “{top.title}” (▲{top.upvotes})."
-    count = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+    title = untex(top.title)
+    lead = f"Ranked for you; first: “{title}”." if for_you else f"Most upvoted: “{title}” (▲{top.upvotes})."
+    count = plural(len(papers), "paper")
     if stored > len(papers):
         count += f" (the top of {stored})"
     return f"{count} {'for' if start == end else 'from'} {span_label(start, end)}. The themes: {theme_text}. {lead}"

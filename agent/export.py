@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 from agent.digest import Digest
 from agent.present import safe_url, tldr_label
+from agent.tex import untex
 from vectorstore.records import Paper
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -93,7 +94,7 @@ def to_atom(digest: Digest, feed_url: str = "") -> str:
         for item in topic.items:
             paper = item.paper
             entry = add(feed, "entry")
-            add(entry, "title", paper.title)
+            add(entry, "title", untex(paper.title))
             add(entry, "id", safe_url(paper.url) or f"urn:daily-papers-agent:paper:{paper.id}")
             add(entry, "updated", day_stamp(paper.date))
             if safe_url(paper.url):

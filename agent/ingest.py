@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from agent.present import plural
 from sources.base import Batch, Source
 from sources.files import FileSource
 from sources.pdf import PdfPaper, arxiv_month
@@ -45,8 +46,8 @@ class IngestSummary:
 
     def line(self) -> str:
         text = (
-            f"{self.sources} source(s): {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.chunks} chunks written"
+            f"{plural(self.sources, 'source')}: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {plural(self.chunks, 'chunk')} written"
         )
         return text + (f"; {len(self.errors)} failed" if self.errors else "")
 
@@ -94,7 +95,8 @@ def store_source(store: PaperStore, name: str, papers: list[Paper], summary: Ing
     except Exception:  # a paper no parser foresaw must not cost its day (nor, in a refresh, the days after it)
         report = add_one_at_a_time(store, name, papers, sections, summary, say)
     summary.count(report)
-    say(f"{name}: {len(papers)} papers ({report.added} new, {report.updated} updated, {report.chunks} chunks)")
+    counts = f"{report.added} new, {report.updated} updated, {plural(report.chunks, 'chunk')}"
+    say(f"{name}: {plural(len(papers), 'paper')} ({counts})")
 
 
 def add_one_at_a_time(store: PaperStore, name: str, papers: list[Paper], sections, summary, say: Say) -> WriteReport:
@@ -142,8 +144,8 @@ def store_document(store: PaperStore, pdf: PdfPaper, path: Path, summary: Ingest
     store.put_notes(notes)
     summary.count(report)
     names = ", ".join(s.name for s in pdf.sections[:4])
-    pages = f"{pdf.pages} pages, " if pdf.pages else ""
-    say(f"{path}: {paper.id} “{paper.title}”, {pages}{len(pdf.sections)} sections ({names}…)")
+    pages = f"{plural(pdf.pages, 'page')}, " if pdf.pages else ""
+    say(f"{path}: {paper.id} “{paper.title}”, {pages}{plural(len(pdf.sections), 'section')} ({names}…)")
 
 
 def store_batch(store: PaperStore, batch: Batch, summary: IngestSummary, say: Say) -> None:

@@ -2,23 +2,82 @@
 
 In: `Paper`, `Tldr`, `Answer` records and user-typed dates. Out: Markdown (chat, CLI), terminal text, and escaped
 HTML fragments (the app's cards). The CLI, the app, the chat and the digest renderers all format through here,
-so a paper, a fallback TL;DR or a source reads the same everywhere. Feed text is escaped for the target format,
-and only http(s) links are ever turned into links.
+so a paper, a TL;DR or a source reads the same everywhere: each line under a paper carries the one mark of its
+origin (`MARKS`: the model's TL;DR, the abstract's own sentence, the abstract), and counts read "1 paper",
+"2 papers" (`plural`). Feed text is shown with its LaTeX rendered (`untex`, agent/tex.py: `96.7\\%` as `96.7%`),
+then escaped for the target format, and only http(s) links are ever turned into links.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from agent.answer.qa import Answer, Citation
 from agent.errors import QuestionError
-from agent.tldr import Tldr
+from agent.tex import untex
+from agent.tldr import ABSTRACT, MODEL, SENTENCE, Tldr
 from vectorstore.records import Paper
 
-FROM_ABSTRACT = "from the abstract"
 QUOTE_CHARS = 400
+CARD_ABSTRACT_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How a line's origin is shown: a short label before the line, and a sentence for a tooltip (HTML `title`)."""
+
+    label: str
+    tooltip: str
+
+
+MARKS = {
+    MODEL: Mark("TL;DR (model)", "One sentence written by the local TL;DR model and checked against the abstract."),
+    SENTENCE: Mark("From the abstract", "The abstract's own key sentence, as its authors wrote it: no model wrote it."),
+    ABSTRACT: Mark("Abstract", "The opening of the paper's abstract: no TL;DR has been written for it yet."),
+}
+# A small outlined label; `currentColor` keeps it readable in light and dark themes alike.
+BADGE = (
+    "display:inline-block;font-size:.75em;font-weight:600;line-height:1.4;padding:0 .45em;margin-right:.35em;"
+    "border:1px solid currentColor;border-radius:.7em;opacity:.7;white-space:nowrap;vertical-align:.05em"
+)
+
+
+def plural(count: int, noun: str, many: str = "") -> str:
+    """ "1 paper", "2 papers", "0 papers"; `many` for a plural that is not the noun plus "s"."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+def tldr_label(tldr: Tldr) -> str:
+    """A TL;DR as plain text, after its mark: "TL;DR (model): ..." or "From the abstract: ..."."""
+    return marked_text(tldr.origin, tldr.text)
+
+
+def marked_text(origin: str, text: str) -> str:
+    return f"{MARKS[origin].label}: {untex(text)}"
+
+
+def marked_markdown(origin: str, text: str) -> str:
+    """The line as Markdown: its mark in italics, then the text, rendered and escaped."""
+    return f"*{MARKS[origin].label}:* {md_escape(untex(text))}"
+
+
+def marked_html(origin: str, text: str, style: str = BADGE) -> str:
+    """The line as HTML: its mark as a small label with the origin as a tooltip, then the text, escaped."""
+    mark = MARKS[origin]
+    badge = f'<span class="line-origin" data-origin="{esc(origin)}" title="{esc(mark.tooltip)}" style="{style}">'
+    return f"{badge}{esc(mark.label)}</span> {esc(untex(text))}"
+
+
+def abstract_opening(paper: Paper, limit: int = CARD_ABSTRACT_CHARS) -> str:
+    """The abstract cut at a word near `limit`, with an ellipsis when cut."""
+    text = " ".join(paper.abstract[: limit + 40].split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
 
 
 class DateError(QuestionError):
@@ -88,21 +147,16 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     return [(label, safe_url(url)) for label, url in pairs if safe_url(url)]
 
 
-def tldr_label(tldr: Tldr) -> str:
-    """A TL;DR as shown: a fallback is marked as the abstract's own words."""
-    return tldr.text + (f" ({FROM_ABSTRACT})" if tldr.fallback else "")
-
-
 def paper_line(paper: Paper) -> str:
     """One terminal line: date, upvotes, id, title, byline."""
     byline = f" — {paper.byline}" if paper.byline else ""
-    return f"{paper.date}  ▲{paper.upvotes:<4} {paper.id:<18} {paper.title}{byline}"
+    return f"{paper.date}  ▲{paper.upvotes:<4} {paper.id:<18} {untex(paper.title)}{byline}"
 
 
 def paper_bullet(paper: Paper) -> str:
     """One Markdown bullet for the chat."""
     link = f"[{paper.id}]({safe_url(paper.url)})" if safe_url(paper.url) else paper.id
-    return f"- **{md_escape(paper.title)}** — {link} · ▲{paper.upvotes} · {paper.date}"
+    return f"- **{md_escape(untex(paper.title))}** — {link} · ▲{paper.upvotes} · {paper.date}"
 
 
 def paper_card(paper: Paper, tldr: Tldr | None = None, reason: str = "", related: list | None = None) -> str:
@@ -112,7 +166,7 @@ def paper_card(paper: Paper, tldr: Tldr | None = None, reason: str = "", related
     title = link_or_text(paper)
     links = [(label, url) for label, url in paper_links(paper) if label != "Hugging Face"]
     link_html = " · ".join(f'<a href="{esc(u)}" target="_blank" rel="noopener">{esc(n)}</a>' for n, u in links)
-    summary = esc(tldr_label(tldr)) if tldr else f"<i>{esc(paper.abstract[:280])}…</i>"
+    summary = marked_html(tldr.origin, tldr.text) if tldr else marked_html(ABSTRACT, abstract_opening(paper))
     why = f'<div class="paper-reason">for you: {esc(reason)}</div>' if reason else ""
     like = f'<button class="paper-like" data-like="{esc(paper.id)}" title="Rank papers like this first">♥ like</button>'
     return (
@@ -134,7 +188,7 @@ def related_html(items: list) -> str:
 
 def link_or_text(paper: Paper) -> str:
     url = safe_url(paper.url)
-    title = esc(paper.title)
+    title = esc(untex(paper.title))
     return f'<a href="{esc(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
 
 
@@ -144,9 +198,9 @@ def highlighted(citation: Citation, mark=lambda text: f"**{text}**", escape=md_e
     first = min((quote.find(h) for h in citation.highlights if h in quote), default=0)
     start = max(0, first - 120) if len(quote) > QUOTE_CHARS else 0
     shown = quote[start : start + QUOTE_CHARS + sum(len(h) for h in citation.highlights)]
-    text = escape(shown)
+    text = escape(untex(shown))
     for sentence in citation.highlights:
-        escaped = escape(sentence)
+        escaped = escape(untex(sentence))
         if escaped in text:
             text = text.replace(escaped, mark(escaped), 1)
     return ("…" if start else "") + text + ("…" if start + len(shown) < len(quote) else "")
@@ -162,11 +216,12 @@ def answer_markdown(answer: Answer) -> str:
     if not answer.covered:
         return answer.text
     # The answer's sentences are the papers' own words: escaped, so a feed cannot put links or images in the chat.
-    lines = [md_escape(answer.text), "", "**Sources**"]
+    lines = [md_escape(untex(answer.text)), "", "**Sources**"]
     for citation in answer.citations:
         url = safe_url(citation.url)
+        # The id only as the link (and, for a paper with no page, as its name): what a follow-up finds it by.
         link = f"[{citation.paper_id}]({url})" if url else citation.paper_id
-        lines.append(f"[{citation.number}] {md_escape(citation.title)} — {link}{where(citation)}")
+        lines.append(f"[{citation.number}] {md_escape(untex(citation.title))} — {link}{where(citation)}")
         lines.append(f"> {highlighted(citation)}")
     if answer.model_error:
         lines += ["", f"_The model failed ({md_escape(answer.model_error)}); the answer is the papers' own words._"]
@@ -178,7 +233,7 @@ def answer_terminal(answer: Answer, bold=lambda text: text) -> str:
     lines = []
     for citation in answer.citations:
         link = citation.url or citation.paper_id
-        lines.append(f"[{citation.number}] {citation.title} — {link}{where(citation)}")
+        lines.append(f"[{citation.number}] {untex(citation.title)} — {link}{where(citation)}")
         lines.append("    " + highlighted(citation, bold, escape=lambda text: text))
     if answer.model_error:
         lines.append(f"(The model failed: {answer.model_error}; the answer is the papers' own words.)")

@@ -1,13 +1,13 @@
 """Papers -> one-sentence TL;DRs, generated in batches and cached in the store.
 
-In: papers, a chat model, the store (for the cache) and the `tldr` prompt. Out: a `Tldr` per paper: the text, and
-whether it is a fallback (the abstract's own sentence) because generation failed or its output did not pass the
-checks: `clean_tldr`'s rules (small models ramble, echo the prompt, write "This paper ..." and stop mid-sentence:
-it repairs what can be repaired and rejects the rest, including any number or name that is not in the title or
-abstract), then the trained claim checker (`agent/judge/checker.py`) against the title and abstract. When the model
-itself fails (a crashed server, say), the fallbacks carry the error and are not cached: once the model is back,
-the paper gets a real TL;DR. The cache key holds a hash of the title and abstract, so a corrected abstract is
-summarised again.
+In: papers, a chat model, the store (for the cache) and the `tldr` prompt. Out: a `Tldr` per paper: the text, its
+`origin` (the model, or the abstract's own sentence), and whether it is a fallback (the abstract's own sentence)
+because generation failed or its output did not pass the checks: `clean_tldr`'s rules (small models ramble, echo
+the prompt, write "This paper ..." and stop mid-sentence: it repairs what can be repaired and rejects the rest,
+including any number or name that is not in the title or abstract), then the trained claim checker
+(`agent/judge/checker.py`) against the title and abstract. When the model itself fails (a crashed server, say),
+the fallbacks carry the error and are not cached: once the model is back, the paper gets a real TL;DR. The cache
+key holds a hash of the title and abstract, so a corrected abstract is summarised again.
 """
 
 from __future__ import annotations
@@ -88,6 +88,12 @@ HYPE = re.compile(
 )
 
 
+# Where a line under a paper comes from: the model's TL;DR, the abstract's own key sentence (the extractive default
+# or a fallback), or the abstract itself (no TL;DR yet). agent/present.py gives each its one mark on every face.
+MODEL, SENTENCE, ABSTRACT = "model", "abstract sentence", "abstract"
+ORIGINS = (MODEL, SENTENCE, ABSTRACT)
+
+
 @dataclass(frozen=True)
 class Tldr:
     paper_id: str
@@ -96,6 +102,11 @@ class Tldr:
     reason: str = ""
     # The model's failure, when that is why this is a fallback: such TL;DRs are shown but never cached.
     model_error: str = ""
+
+    @property
+    def origin(self) -> str:
+        """MODEL or SENTENCE. Derived from `fallback`, so TL;DRs cached before origins existed load as they are."""
+        return SENTENCE if self.fallback else MODEL
 
 
 def first_sentence(text: str) -> str:

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from agent.judge.terms import terms_of
-from agent.present import md_escape, paper_bullet
+from agent.present import md_escape, paper_bullet, plural
 from vectorstore.catalog import Catalog, Shelf
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
@@ -261,13 +261,13 @@ def trend_markdown(trend: Trend) -> str:
     label = (lambda d: d.isoformat()) if unit == "week" else (lambda d: f"{d:%B %Y}")
     span = f"{label(weeks[0].start)} to {label(weeks[-1].start)}"
     lines = [
-        f"**{md_escape(trend.topic)}**: {trend.matched} papers in {len(weeks)} {unit}s ({span}); "
+        f"**{md_escape(trend.topic)}**: {plural(trend.matched, 'paper')} in {plural(len(weeks), unit)} ({span}); "
         f"{early} in the first half, {late} in the second.",
         "",
         f"Busiest {unit}s:",
     ]
     for week in trend.peaks:
-        lines.append(f"- {unit} of {label(week.start)}: {week.count} paper{'s' if week.count != 1 else ''}")
+        lines.append(f"- {unit} of {label(week.start)}: {plural(week.count, 'paper')}")
         lines += ["  " + paper_bullet(p) for p in week.top]
     return "\n".join(lines)
 

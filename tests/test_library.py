@@ -320,7 +320,7 @@ def test_bibtex_and_atom_hold_hostile_strings_as_text():
     assert len(feed.entries) == 2 and feed.feed.title == "Daily Papers — <b>2025-06-02</b>"
     assert feed.entries[0].title == HOSTILE.replace("\x07", "").strip(), "as text, the control byte dropped"
     assert feed.entries[0].link == "https://huggingface.co/papers/2506.00001"
-    assert feed.entries[0].summary == "A TL;DR <i>with</i> & tags."
+    assert feed.entries[0].summary == "TL;DR (model): A TL;DR <i>with</i> & tags.", "as text, after its mark"
 
 
 def test_cli_library_history_export_and_atom_digest(tmp_path, archive, llm, model_dir):
@@ -330,7 +330,7 @@ def test_cli_library_history_export_and_atom_digest(tmp_path, archive, llm, mode
     bib.write_text(BIBTEX)
     imported = papers(data, "profile", "--import-library", str(bib), "--exclude", "video")
     assert imported.returncode == 0, imported.stderr
-    assert "Imported 2 paper(s)" in imported.stderr and "skipped line 9" in imported.stderr
+    assert "Imported 2 papers" in imported.stderr and "skipped line 9" in imported.stderr
     assert json.loads(imported.stdout)["exclude"] == ["video"]
     listed = json.loads(papers(data, "list", "--date", "2025-06-03", "--for-me", "--json").stdout)
     assert listed[0]["reason"].startswith("library: ")

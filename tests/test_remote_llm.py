@@ -136,7 +136,7 @@ def test_the_cli_reports_a_dead_server_once(make_store, tmp_path):
     result = CliRunner().invoke(cli, ["tldr", "--date", day], env=env)
     assert result.exit_code == 0, result.output
     assert result.stderr.count("The model failed") == 1, result.stderr
-    assert "(from the abstract)" in result.stdout
+    assert "From the abstract: " in result.stdout
 
 
 def test_a_dead_server_is_one_clear_error():

@@ -229,6 +229,20 @@ def names_a_paper(question: str, passages: list[Passage]) -> bool:
     return any(squash(name) in names for name in names_in(question))
 
 
+SHORT_TITLE_CHARS = 90
+
+
+def short_title(title: str, limit: int = SHORT_TITLE_CHARS) -> str:
+    """A title as an answer names its paper: whole when short; else cut at a word, keeping the name it leads with
+    ("SAILER: Structure-aware …"), with an ellipsis."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
+    return cut.rstrip(" ,;:-–") + "…"
+
+
 def url_for(paper_id: str) -> str:
     return f"https://huggingface.co/papers/{paper_id}" if not paper_id.startswith("page-") else ""
 
@@ -243,7 +257,7 @@ def evidence_statements(evidence: Evidence, passages: list[Passage]) -> list[Sta
     if evidence.kind == "compare":
         return [
             Statement(
-                f"- “{passages[s.number - 1].chunk.title}” ({s.paper_id}): {s.text} [{s.number}]",
+                f"- “{short_title(passages[s.number - 1].chunk.title)}”: {s.text} [{s.number}]",
                 (s.number,),
                 "evidence",
                 quote=s.text,
@@ -253,21 +267,18 @@ def evidence_statements(evidence: Evidence, passages: list[Passage]) -> list[Sta
     # The lead cites the passage of the first chosen sentence, so the first source shows what supports it.
     own = [s.number for s in evidence.sentences if s.paper_id == evidence.paper_id]
     number = own[0] if own else next(i for i, p in enumerate(passages, 1) if p.chunk.paper_id == evidence.paper_id)
-    title = passages[number - 1].chunk.title
+    # Named by title; the id is only in the sources' links (agent/present.py answer_markdown).
+    title = short_title(passages[number - 1].chunk.title)
     if not evidence.said:
         missing = ", ".join(f"“{m}”" for m in evidence.missing[:4])
         why = f", and its text does not mention {missing}" if missing else ", and its text does not answer it"
-        text = f"The papers do not say. The closest is “{title}” ({evidence.paper_id}) [{number}]{why}."
+        text = f"The papers do not say. The closest is “{title}” [{number}]{why}."
         return [Statement(text, (number,), "refusal")]
     name = evidence.name
     if evidence.kind == "which":
-        lead = (
-            f"{name} — “{title}” ({evidence.paper_id}) [{number}]."
-            if name
-            else f"“{title}” ({evidence.paper_id}) [{number}]."
-        )
+        lead = f"{name} — “{title}” [{number}]." if name else f"“{title}” [{number}]."
     else:
-        lead = f"From “{title}” ({evidence.paper_id}):"
+        lead = f"From “{title}”:"
     statements = [Statement(lead, (number,), "lead")]
     statements += [
         Statement(f"{s.text} [{s.number}]", (s.number,), "evidence", quote=s.text) for s in evidence.sentences

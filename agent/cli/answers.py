@@ -32,6 +32,7 @@ from agent.mail import send_digest
 from agent.present import answer_terminal, tldr_label
 from agent.render import render
 from agent.services import Services
+from agent.tex import untex
 from agent.trends import trend_markdown
 
 
@@ -85,11 +86,12 @@ def tldr(ctx, paper_ids, day, as_json) -> None:
         tldrs = writer.tldrs(papers, bar.update)
     warn_model_failure(tldrs.values())
     if as_json:
-        print_json([{"paper_id": p.id, "title": p.title, **tldrs[p.id].__dict__} for p in papers])
+        rows = [{"paper_id": p.id, "title": p.title, **vars(tldrs[p.id]), "origin": tldrs[p.id].origin} for p in papers]
+        print_json(rows)
         return
     for paper in papers:
         note = tldrs[paper.id]
-        click.echo(f"{paper.id}  {paper.title}\n    {tldr_label(note)}")
+        click.echo(f"{paper.id}  {untex(paper.title)}\n    {tldr_label(note)}")
 
 
 @cli.command()
@@ -198,11 +200,11 @@ def check_jsonl(services: Services, path: Path) -> None:
 @click.argument("topic")
 @click.option("--from", "start", callback=day_option, help="First day (default: the first in the store).")
 @click.option("--to", "end", callback=day_option, help="Last day (default: the last in the store).")
-@click.option("--png", type=click.Path(path_type=Path), help="Also draw the weekly counts to this PNG file.")
+@click.option("--png", type=click.Path(path_type=Path), help="Also draw the counts to this PNG file.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def trends(ctx, topic, start, end, png, as_json) -> None:
-    """Papers per week on a topic over the archive, with the top papers of the busiest weeks."""
+    """Papers per week (per month over a long archive) on a topic, with the top papers of the busiest ones."""
     services = Services(settings_of(ctx))
     found = services.trends.find(topic, start, end)
     if png:

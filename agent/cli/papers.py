@@ -13,10 +13,11 @@ import click
 from agent.cli.common import cli, day_option, print_json, say, settings_of
 from agent.foryou import by_upvotes
 from agent.ingest import days_between, ensure_sample, ingest_paths, sample_path
-from agent.present import paper_line
+from agent.present import paper_line, plural
 from agent.related import related_papers
 from agent.services import Services
 from agent.settings import open_store
+from agent.tex import untex
 from vectorstore.search import MODES, Query
 from vectorstore.store import disk_size
 
@@ -52,7 +53,7 @@ def ingest(ctx, paths, day, start, end, sample, arxiv_ids, fulltext) -> None:
         say(summary.line())
     errors = [e for s in summaries for e in s.errors]
     if errors:
-        raise click.ClickException(f"{len(errors)} source(s) failed:\n" + "\n".join(errors))
+        raise click.ClickException(f"{plural(len(errors), 'source')} failed:\n" + "\n".join(errors))
 
 
 @cli.command(name="list")
@@ -84,11 +85,11 @@ def show(ctx, paper_id, as_json) -> None:
     if as_json:
         print_json(paper.to_dict())
         return
-    click.echo(f"{paper.title}\n{paper.byline}  ·  {paper.date}  ·  ▲{paper.upvotes}")
+    click.echo(f"{untex(paper.title)}\n{paper.byline}  ·  {paper.date}  ·  ▲{paper.upvotes}")
     for link in (paper.hf_url, paper.arxiv_url, paper.github_url, paper.project_url):
         if link:
             click.echo(link)
-    click.echo(f"\n{paper.abstract}")
+    click.echo(f"\n{untex(paper.abstract)}")
 
 
 @cli.command()

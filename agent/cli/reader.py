@@ -13,6 +13,7 @@ import click
 from agent.cli.common import cli, day_option, print_json, say, settings_of, write_atomically
 from agent.export import to_bibtex
 from agent.library import import_library, stored_paper
+from agent.present import plural
 from agent.profile import parse_profile
 from agent.services import Services
 from vectorstore.search import Query
@@ -30,7 +31,7 @@ def like(ctx, paper_ids, undo) -> None:
             services.store.get_paper(paper_id)  # a typo is an error, not a silent no-op
     ids = list(paper_ids)
     profile = services.profiles.edit("liked", remove=ids) if undo else services.profiles.edit("liked", add=ids)
-    say(f"{len(profile.liked)} liked paper(s) in {services.profiles.path}.")
+    say(f"{plural(len(profile.liked), 'liked paper')} in {services.profiles.path}.")
 
 
 @cli.command()
@@ -74,7 +75,8 @@ def profile(ctx, import_from, library_file, clear_library, export_to, **edits) -
     if library_file:
         store = services.store
         report = import_library(library_file, services.library, stored_paper(store), store.embedder.embed)
-        say(f"Imported {len(report.papers)} paper(s) from {library_file.name}; they weigh in the For you ranking.")
+        imported = plural(len(report.papers), "paper")
+        say(f"Imported {imported} from {library_file.name}; they weigh in the For you ranking.")
         for line in report.broken:
             say(f"  skipped {line}")
     current = profiles.load()
@@ -128,7 +130,7 @@ def export(ctx, as_bibtex, liked, paper_ids, query, day, start, end, top, for_me
     text = to_bibtex(papers[:top] if top else papers)
     if out:
         write_atomically(out, text)
-        say(f"Wrote {min(len(papers), top or len(papers))} entries to {out}.")
+        say(f"Wrote {plural(min(len(papers), top or len(papers)), 'entry', 'entries')} to {out}.")
     else:
         click.echo(text, nl=False)
 
