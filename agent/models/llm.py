@@ -9,9 +9,10 @@ streaming) runs one plain model; `adapter="none"` runs the untrained model, a fo
 Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
 they come). Bad input stays bounded: no conversations is no work; a prompt longer than the model's input budget is
 cut before it is tokenised (`prompt_text`); a GPU out of memory mid-batch halves the batch and retries, down to one
-prompt, and only then is a `ModelError`. A prompt's answer does not depend on the prompts batched with it
-(tests/test_batch_invariance.py). The GGUF is de-quantised once (~12 s here, `agent/models/convert.py`) and saved as safetensors in
-the cache folder; later loads take a fraction of a second. On a GPU, batched generation goes through
+prompt, and only then is a `ModelError`. In float32 a prompt's answer does not depend on the prompts batched with
+it (tests/test_batch_invariance.py; in bfloat16 kernel rounding can flip a near-tie token). The GGUF is
+de-quantised once (~12 s here, `agent/models/convert.py`) and saved as safetensors in the cache folder; later
+loads take a fraction of a second. On a GPU, batched generation goes through
 `agent/models/graph_decode.py` (a static KV cache and one CUDA graph per batch bucket, captured while loading), so no
 request compiles anything. `trust_remote_code` stays off.
 """
