@@ -276,7 +276,7 @@ class LocalLLM:
                         f"The model ran out of memory on {self.device} even for a single prompt: {first_line(error)}",
                         OUT_OF_MEMORY_HINT,
                     ) from error
-                size = len(batch) // 2
+                size = (len(batch) + 1) // 2
                 continue
             answers.update(zip(batch, texts))
             start += len(batch)
