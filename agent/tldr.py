@@ -52,6 +52,8 @@ CONTRIBUTION = re.compile(
 MAX_ABSTRACT_CHARS = 8000
 RESULT = re.compile(r"\b(?:outperform|improv|achiev|state-of-the-art|surpass|reduc|boost)", re.IGNORECASE)
 MAX_KEY_CHARS = 600
+# A title longer than this is not a title (a paste, a broken feed): the prompt keeps its start.
+MAX_TITLE_CHARS = 300
 # Adverbs between "we" and the verb: dropped, so the verb is the one conjugated ("We then develop" -> "Develops").
 ADVERBS = frozenset(
     [
@@ -238,7 +240,8 @@ def model_failure(tldrs: Iterable[Tldr]) -> str:
 def conversation(paper: Paper) -> list[dict[str, str]]:
     """The chat that asks for a paper's TL;DR, exactly as the shipped adapter was trained on it
     (training/tldr_pairs.py builds the same fields)."""
-    return load_prompt("tldr").render(title=paper.title, key_sentences=key_sentences(paper.abstract))
+    title = paper.title[:MAX_TITLE_CHARS]
+    return load_prompt("tldr").render(title=title, key_sentences=key_sentences(paper.abstract))
 
 
 WARM_UP_PAPER = Paper(
@@ -306,6 +309,8 @@ class TldrWriter:
 
         After the model fails once, the remaining papers fall back without asking it again: a dead server would
         otherwise cost a time-out per batch, and the caller reports the failure once (`model_failure`)."""
+        if not papers:  # nothing to look up or write: no store read, no model
+            return {}
         result = self.cached(papers)
         progress(len(result))
         missing = [p for p in papers if p.id not in result]

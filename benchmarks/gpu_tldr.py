@@ -204,6 +204,19 @@ def same_tokens(gguf: Path, cache: Path, conversations: list) -> dict:
     return {"rows": len(reference), "equal": equal, "first_difference": first_diff}
 
 
+def batch_invariance(llm, conversations: list) -> dict:
+    """Generated TL;DRs of the same papers alone, in pairs and all in one request: how many differ from alone."""
+    stop = (". ", ".\n")
+    alone = [llm.generate([c], MAX_NEW, stop)[0] for c in conversations]
+    pairs = [t for i in range(0, len(conversations), 2) for t in llm.generate(conversations[i : i + 2], MAX_NEW, stop)]
+    together = llm.generate(conversations, MAX_NEW, stop)
+    return {
+        "papers": len(conversations),
+        "pairs_differ_from_alone": sum(a != b for a, b in zip(alone, pairs)),
+        "all_differ_from_alone": sum(a != b for a, b in zip(alone, together)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gguf", type=Path)
@@ -268,6 +281,7 @@ def main() -> None:
         {
             "device": torch.cuda.get_device_name(0),
             "model": llm.name,
+            "batch_invariance_50": batch_invariance(llm, conversations),
             "decoder_vs_generate_float32": same_tokens(args.gguf, args.cache / "fresh", conversations),
             "torch": torch.__version__,
             "model_errors": len(errors),

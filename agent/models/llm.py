@@ -7,8 +7,12 @@ The bundled model comes with the TL;DR writer's LoRA adapter (`agent/weights/tld
 `training/train_tldr.py`) merged into its weights at conversion time, so every path (CPU, the GPU decoder,
 streaming) runs one plain model; `adapter="none"` runs the untrained model, a folder runs another adapter.
 Out: `LocalLLM.generate(conversations)` (batched, left-padded, greedy) and `LocalLLM.stream(messages)` (tokens as
-they come). The GGUF is de-quantised once (~12 s here, `agent/models/convert.py`) and saved as safetensors in
-the cache folder; later loads take a fraction of a second. On a GPU, batched generation goes through
+they come). Bad input stays bounded: no conversations is no work; a prompt longer than the model's input budget is
+cut before it is tokenised (`prompt_text`); a GPU out of memory mid-batch halves the batch and retries, down to one
+prompt, and only then is a `ModelError`. In float32 a prompt's answer does not depend on the prompts batched with
+it (tests/test_batch_invariance.py; in bfloat16 kernel rounding can flip a near-tie token). The GGUF is
+de-quantised once (~12 s here, `agent/models/convert.py`) and saved as safetensors in the cache folder; later
+loads take a fraction of a second. On a GPU, batched generation goes through
 `agent/models/graph_decode.py` (a static KV cache and one CUDA graph per batch bucket, captured while loading), so no
 request compiles anything. `trust_remote_code` stays off.
 """
@@ -32,6 +36,10 @@ BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 TLDR_ADAPTER = Path(__file__).resolve().parents[1] / "weights" / "tldr-lora"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+# No text packs more characters than this into one token: a prompt cut at budget x this many characters is cut
+# before the tokeniser sees it (a 100k-character paste is never tokenised whole).
+CHARS_PER_TOKEN = 8
+OUT_OF_MEMORY_HINT = "Lower PAPERS_BATCH_SIZE, free the GPU, or run on the CPU (PAPERS_DEVICE=cpu)."
 REBUILD_ADAPTER = (
     "Reinstall the package, or rebuild the adapter with `python -m training.train_tldr --ship "
     "agent/weights/tldr-lora` (docs/training.md); PAPERS_ADAPTER=none runs the untrained model."
@@ -54,6 +62,22 @@ def bundled_gguf() -> Path:
 class Placement:
     device: str
     dtype_name: str
+
+
+def out_of_memory_errors() -> tuple[type[BaseException], ...]:
+    """What torch raises when the device runs out of memory (`torch.cuda.OutOfMemoryError` is the same class since
+    torch 2.5; older torch has only the CUDA one)."""
+    import torch
+
+    return tuple({getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError), torch.cuda.OutOfMemoryError})
+
+
+def release_device_memory() -> None:
+    """What the failed batch left in the caching allocator goes back, so the smaller retry has it."""
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def choose_placement(device: str, dtype: str) -> Placement:
@@ -200,26 +224,68 @@ class LocalLLM:
         head = messages[:-1] if prefix else messages
         return self.tokenizer.apply_chat_template(head, add_generation_prompt=True, tokenize=False) + prefix
 
-    def encode(self, conversations: list[Messages]):
-        texts = [self.chat_text(messages) for messages in conversations]
+    def input_budget(self, max_new_tokens: int) -> int:
+        """The most prompt tokens a request may bring: the model's context less the answer's tokens."""
+        context = getattr(self.model.config, "max_position_embeddings", None) or 2048
+        return max(16, context - max_new_tokens)
+
+    def prompt_text(self, messages: Messages, budget: int) -> str:
+        """The templated prompt, cut to at most `budget` tokens, the longest message losing its end. Each message is
+        first cut to budget x CHARS_PER_TOKEN characters, so the tokeniser never reads a huge paste whole; the text
+        is counted in tokens only when it has more characters than the budget has tokens."""
+        limit = budget * CHARS_PER_TOKEN
+        messages = [{**m, "content": m["content"][:limit]} for m in messages]
+        text = self.chat_text(messages)
+        for _ in messages:  # each round empties at most one message: bounded
+            if len(text) <= budget:  # every token is at least one character
+                return text
+            excess = len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) - budget
+            if excess <= 0:
+                return text
+            longest = max(range(len(messages)), key=lambda i: len(messages[i]["content"]))
+            ids = self.tokenizer(messages[longest]["content"], add_special_tokens=False)["input_ids"]
+            # A few tokens spare: the cut text may tokenise a little differently at its new end.
+            kept = self.tokenizer.decode(ids[: max(0, len(ids) - excess - 8)], skip_special_tokens=True)
+            messages[longest] = {**messages[longest], "content": kept}
+            text = self.chat_text(messages)
+        return text
+
+    def encode(self, conversations: list[Messages], max_new_tokens: int = 48):
+        budget = self.input_budget(max_new_tokens)
+        texts = [self.prompt_text(messages, budget) for messages in conversations]
         return self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.model.device)
 
     def generate(
         self, conversations: list[Messages], max_new_tokens: int = 48, stop: tuple[str, ...] = ()
     ) -> list[str]:
-        """Greedy answers for many conversations, in batches of similar length (less padding)."""
+        """Greedy answers for many conversations, in batches of similar length (less padding).
+
+        A batch that runs the GPU out of memory is halved and tried again, the smaller size kept for the rest of
+        the call; a single prompt that does not fit is a `ModelError`."""
         order = sorted(range(len(conversations)), key=lambda i: len(str(conversations[i])))
         answers: dict[int, str] = {}
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            texts = self.generate_batch([conversations[i] for i in batch], max_new_tokens, stop)
+        start, size = 0, self.batch_size
+        while start < len(order):
+            batch = order[start : start + size]
+            try:
+                texts = self.generate_batch([conversations[i] for i in batch], max_new_tokens, stop)
+            except out_of_memory_errors() as error:
+                release_device_memory()
+                if len(batch) == 1:
+                    raise ModelError(
+                        f"The model ran out of memory on {self.device} even for a single prompt: {first_line(error)}",
+                        OUT_OF_MEMORY_HINT,
+                    ) from error
+                size = (len(batch) + 1) // 2
+                continue
             answers.update(zip(batch, texts))
+            start += len(batch)
         return [answers[i] for i in range(len(conversations))]
 
     def generate_batch(self, conversations: list[Messages], max_new_tokens: int, stop: tuple[str, ...]) -> list[str]:
         import torch
 
-        inputs = self.encode(conversations)
+        inputs = self.encode(conversations, max_new_tokens)
         length = inputs["input_ids"].shape[1]
         if self.decoder is not None and self.decoder.fits(length, max_new_tokens):
             # Not transformers' stop strings (a per-step string check cost 0.58 s against 0.27 s for a 50-paper day
@@ -247,7 +313,7 @@ class LocalLLM:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-        inputs = self.encode([messages])
+        inputs = self.encode([messages], max_new_tokens)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
         stop = threading.Event()
         failure: list[BaseException] = []
