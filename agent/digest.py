@@ -22,8 +22,8 @@ from datetime import date
 import numpy as np
 
 from agent.foryou import Ranked, by_upvotes
-from agent.present import plural
 from agent.tex import untex
+from agent.text import plural
 from agent.tldr import Tldr, TldrWriter
 from vectorstore.records import Paper
 from vectorstore.store import PaperStore

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from agent.present import plural
+from agent.text import plural
 from sources.base import Batch, Source
 from sources.files import FileSource
 from sources.pdf import PdfPaper, arxiv_month

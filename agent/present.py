@@ -3,9 +3,9 @@
 In: `Paper`, `Tldr`, `Answer` records and user-typed dates. Out: Markdown (chat, CLI), terminal text, and escaped
 HTML fragments (the app's cards). The CLI, the app, the chat and the digest renderers all format through here,
 so a paper, a TL;DR or a source reads the same everywhere: each line under a paper carries the one mark of its
-origin (`MARKS`: the model's TL;DR, the abstract's own sentence, the abstract), and counts read "1 paper",
-"2 papers" (`plural`). Feed text is shown with its LaTeX rendered (`untex`, agent/tex.py: `96.7\\%` as `96.7%`),
-then escaped for the target format, and only http(s) links are ever turned into links.
+origin (`MARKS`: the model's TL;DR, the abstract's own sentence, the abstract). Feed text is shown with its LaTeX
+rendered (`untex`, agent/tex.py: `96.7\\%` as `96.7%`), then escaped
+for the target format, and only http(s) links are ever turned into links.
 """
 
 from __future__ import annotations
@@ -43,11 +43,6 @@ BADGE = (
     "display:inline-block;font-size:.75em;font-weight:600;line-height:1.4;padding:0 .45em;margin-right:.35em;"
     "border:1px solid currentColor;border-radius:.7em;opacity:.7;white-space:nowrap;vertical-align:.05em"
 )
-
-
-def plural(count: int, noun: str, many: str = "") -> str:
-    """ "1 paper", "2 papers", "0 papers"; `many` for a plural that is not the noun plus "s"."""
-    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
 
 
 def tldr_label(tldr: Tldr) -> str:

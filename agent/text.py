@@ -30,3 +30,8 @@ def lead_name(title: str) -> str:
     """The method's name when the title starts with one ("Rex-Thinker: ..."), else nothing."""
     head, colon, _ = title.partition(":")
     return head.strip() if colon and 0 < len(head.split()) <= 3 else ""
+
+
+def plural(count: int, noun: str, many: str = "") -> str:
+    """ "1 paper", "2 papers", "0 papers"; `many` for a plural that is not the noun plus "s"."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"

@@ -23,7 +23,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from agent.judge.terms import terms_of
-from agent.present import md_escape, paper_bullet, plural
+from agent.present import md_escape, paper_bullet
+from agent.text import plural
 from vectorstore.catalog import Catalog, Shelf
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper

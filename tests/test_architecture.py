@@ -15,9 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_FILE_LINES = 500
 MAX_CLASS_LINES = 300
 CHECKED = ["agent", "vectorstore", "web", "sources", "app.py"]
-# Being split into smaller modules right now by other branches (the CLI's commands, the app into web/); each leaves
-# this list when its split lands, which test_long_for_now_is_still_long enforces.
-LONG_FOR_NOW = {"agent/cli.py", "app.py"}
 
 
 def test_imports_keep_the_contracts():
@@ -54,19 +51,7 @@ def test_files_and_classes_stay_small():
     too_long = []
     for path in source_files():
         name = path.relative_to(ROOT).as_posix()
-        if name in LONG_FOR_NOW:
-            continue
         if line_count(path) > MAX_FILE_LINES:
             too_long.append(f"{name}: {line_count(path)} lines")
         too_long += [f"{name}: class {found}" for found in long_classes(path)]
     assert not too_long, f"over {MAX_FILE_LINES} lines a file or {MAX_CLASS_LINES} a class: {too_long}"
-
-
-def test_long_for_now_is_still_long():
-    """An allow-listed file that has been split leaves the list, so the limit holds for it again."""
-    short = [
-        name
-        for name in sorted(LONG_FOR_NOW)
-        if (ROOT / name).is_file() and line_count(ROOT / name) <= MAX_FILE_LINES and not long_classes(ROOT / name)
-    ]
-    assert not short, f"now within the limits, remove from LONG_FOR_NOW: {short}"

@@ -11,9 +11,10 @@ from agent.charts import rate_label
 from agent.chat import survey_markdown
 from agent.digest import Digest, DigestItem, Topic
 from agent.ingest import sample_path
-from agent.present import MARKS, answer_markdown, md_escape, paper_card, plural, tldr_label
+from agent.present import MARKS, answer_markdown, md_escape, paper_card, tldr_label
 from agent.render import to_html, to_markdown, to_text
 from agent.tex import untex
+from agent.text import plural
 from agent.tldr import ABSTRACT, MODEL, SENTENCE, Tldr, extractive_tldr
 from agent.trends import Trend, Week
 from sources.parse_api import papers_from_payload

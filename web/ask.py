@@ -7,12 +7,10 @@ trend's chart inline, as a data URL: a file would hand out a server path), the `
 
 from __future__ import annotations
 
-import base64
-
 import gradio as gr
 
 from agent.answer.qa import Scope, message_text
-from agent.charts import trend_png
+from agent.charts import chart_markdown
 from vectorstore.search import Query
 from web.base import Context, errors_as_gradio, gpu, user_error
 
@@ -65,8 +63,7 @@ class AskTab:
             ):
                 if reply.trend is not None and reply.trend.matched:
                     # The chart rides inside the message (a file would hand out a server path).
-                    chart = base64.b64encode(trend_png([reply.trend])).decode("ascii")
-                    yield [reply.text, f"![Papers per week](data:image/png;base64,{chart})"]
+                    yield [reply.text, chart_markdown([reply.trend])]
                 else:
                     yield reply.text
 

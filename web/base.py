@@ -27,6 +27,7 @@ from agent.access import Access
 from agent.present import inert_record, parse_day
 from agent.services import Services
 from agent.settings import Settings, running_in_space
+from agent.text import plural
 from agent.tldr import Tldr, model_failure
 from vectorstore.errors import PapersError
 from vectorstore.records import Paper
@@ -152,7 +153,7 @@ class Context:
 
     def counts(self) -> str:
         papers, chunks = self.store.counts()
-        return f"**{papers}** papers, **{chunks}** chunks in the store."
+        return f"**{plural(papers, 'paper')}**, **{plural(chunks, 'chunk')}** in the store."
 
     def check_profile_reader(self, viewer: Viewer) -> None:
         with errors_as_gradio():

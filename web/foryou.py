@@ -16,6 +16,7 @@ from agent.export import to_bibtex
 from agent.library import import_library, stored_paper
 from agent.present import md_escape
 from agent.profile import Profile, parse_profile, tidy
+from agent.text import plural
 from web.base import Context, Viewer, errors_as_gradio, public_record, upload_path, user_error
 
 LIBRARY_TYPES = [".bib", ".json", ".rdf", ".xml", ".txt"]
@@ -87,7 +88,7 @@ class ForYouTab:
         with errors_as_gradio():
             paper = self.ctx.store.get_paper(paper_id.strip())
             saved = self.ctx.services.profiles.edit("liked", add=[paper.id])
-        return f"Liked “{paper.title}”; {len(saved.liked)} liked papers."
+        return f"Liked “{paper.title}”; {plural(len(saved.liked), 'liked paper')}."
 
     def like_from_card(
         self, token: str, event: gr.EventData, profile: gr.OAuthProfile | None = None, request: gr.Request = None
@@ -121,8 +122,8 @@ class ForYouTab:
             )
             self.ctx.services.profiles.replace(new)
         return (
-            f"Saved: {len(new.interests)} interests, {len(new.liked)} liked papers, {len(new.authors)} followed, "
-            f"{len(new.include) + len(new.exclude)} keyword filters."
+            f"Saved: {plural(len(new.interests), 'interest')}, {plural(len(new.liked), 'liked paper')}, "
+            f"{len(new.authors)} followed, {plural(len(new.include) + len(new.exclude), 'keyword filter')}."
         )
 
     def import_library_file(
@@ -138,7 +139,7 @@ class ForYouTab:
             report = import_library(path, self.ctx.services.library, stored_paper(store), store.embedder.embed)
         skipped = "".join(f"\n- skipped {md_escape(line)}" for line in report.broken[:20])
         more = f"\n- … and {len(report.broken) - 20} more" if len(report.broken) > 20 else ""
-        return f"Imported {len(report.papers)} papers from {md_escape(path.name)}.{skipped}{more}"
+        return f"Imported {plural(len(report.papers), 'paper')} from {md_escape(path.name)}.{skipped}{more}"
 
     def export_bibtex(self, profile: gr.OAuthProfile | None = None, request: gr.Request = None) -> str:
         """The liked papers as a .bib file to download."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from agent.charts import trend_table
+from agent.charts import rate_label, trend_table
 from agent.trends import MAX_TOPICS, Trend, trend_markdown
 from web.base import Context, errors_as_gradio, user_error
 
@@ -44,7 +44,8 @@ class TrendsTab:
 
     def trends_view(self, topics: str, start: str, end: str):
         found = self.topic_trends(topics, start, end)
-        return trend_table(found), "\n\n".join(trend_markdown(t) for t in found)
+        plot = gr.LinePlot(value=trend_table(found), label=rate_label(found))  # per week, or per month when long
+        return plot, "\n\n".join(trend_markdown(t) for t in found)
 
     def layout(self, dates: list[str]) -> None:
         """The tab's components inside the current `gr.Tab`."""

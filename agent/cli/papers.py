@@ -13,11 +13,12 @@ import click
 from agent.cli.common import cli, day_option, print_json, say, settings_of
 from agent.foryou import by_upvotes
 from agent.ingest import days_between, ensure_sample, ingest_paths, sample_path
-from agent.present import paper_line, plural
+from agent.present import paper_line
 from agent.related import related_papers
 from agent.services import Services
 from agent.settings import open_store
 from agent.tex import untex
+from agent.text import plural
 from vectorstore.search import MODES, Query
 from vectorstore.store import disk_size
 

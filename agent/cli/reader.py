@@ -13,9 +13,9 @@ import click
 from agent.cli.common import cli, day_option, print_json, say, settings_of, write_atomically
 from agent.export import to_bibtex
 from agent.library import import_library, stored_paper
-from agent.present import plural
 from agent.profile import parse_profile
 from agent.services import Services
+from agent.text import plural
 from vectorstore.search import Query
 
 
