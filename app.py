@@ -5,7 +5,8 @@ For you, Library and About), named API endpoints, and the same endpoints as tool
 (served at `/gradio_api/mcp/`). Each tab's handlers and layout live in web/<tab>.py, the endpoints in
 web/endpoints.py, assembly and launch in web/build.py. Here: the model is preloaded in the background and shared,
 the bundled sample is loaded into an empty store (so the app is useful offline), the scheduled refresh starts,
-and the app is served.
+the TL;DRs of the papers a reader meets first are written in the background (when the model writes them), and the
+app is served.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 
 from agent.access import Access
 from agent.ingest import ensure_sample
+from agent.keeper import TldrKeeper
 from agent.refresh import Refresher, refresh_interval
 from agent.services import Services
 from agent.settings import Settings, bind_address
@@ -33,6 +35,7 @@ def main() -> None:
     if interval:
         Refresher(services, interval, print).start()
     demo = build_app(services, access)
+    TldrKeeper(services, demo.first_shown).start()  # the model's TL;DRs appear on Today without a click
     start_trimming()
     launch(demo, server_name=bind_address(IN_SPACE), server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
 

@@ -36,6 +36,7 @@ class IngestSummary:
     unchanged: int = 0
     chunks: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # records that are no paper (no abstract, say); the rest landed
 
     def count(self, report: WriteReport) -> None:
         self.sources += 1
@@ -49,6 +50,7 @@ class IngestSummary:
             f"{plural(self.sources, 'source')}: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {plural(self.chunks, 'chunk')} written"
         )
+        text += f"; {plural(len(self.skipped), 'record')} skipped" if self.skipped else ""
         return text + (f"; {len(self.errors)} failed" if self.errors else "")
 
 
@@ -153,6 +155,9 @@ def store_batch(store: PaperStore, batch: Batch, summary: IngestSummary, say: Sa
     try:
         if batch.failure is not None:
             raise batch.failure
+        for line in batch.skipped:
+            summary.skipped.append(line)
+            say(line)
         if batch.document is not None:
             store_document(store, batch.document, batch.origin or Path(batch.label), summary, say)
         else:

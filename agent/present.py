@@ -14,8 +14,9 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 
-from agent.answer.qa import Answer, Citation
+from agent.answer.qa import Answer, Citation, short_title
 from agent.errors import QuestionError
 from agent.tex import untex
 from agent.tldr import ABSTRACT, MODEL, SENTENCE, Tldr
@@ -136,10 +137,19 @@ def safe_url(url: str) -> str:
     return url if url and url.startswith(("https://", "http://")) else ""
 
 
+CARD_TITLE_CHARS = 300  # a card shows a feed's 5,000-character "title" cut at a word, with an ellipsis
+
+
 def paper_links(paper: Paper) -> list[tuple[str, str]]:
     pairs = [("Hugging Face", paper.hf_url), ("arXiv", paper.arxiv_url)]
     pairs += [("GitHub", paper.github_url), ("Project", paper.project_url)]
-    return [(label, safe_url(url)) for label, url in pairs if safe_url(url)]
+    found = [(label, safe_url(url)) for label, url in pairs if safe_url(url)]
+    return found or [("Find on arXiv", title_search_url(paper))]
+
+
+def title_search_url(paper: Paper) -> str:
+    """A paper known only from a saved page (the bundled sample: no arXiv id) is found by its title on arXiv."""
+    return "https://arxiv.org/search/?" + urlencode({"query": untex(paper.title)[:300], "searchtype": "title"})
 
 
 def paper_line(paper: Paper) -> str:
@@ -162,11 +172,12 @@ def paper_card(paper: Paper, tldr: Tldr | None = None, reason: str = "", related
     links = [(label, url) for label, url in paper_links(paper) if label != "Hugging Face"]
     link_html = " · ".join(f'<a href="{esc(u)}" target="_blank" rel="noopener">{esc(n)}</a>' for n, u in links)
     summary = marked_html(tldr.origin, tldr.text) if tldr else marked_html(ABSTRACT, abstract_opening(paper))
+    byline = f"{esc(paper.byline)} · " if paper.byline else ""
     why = f'<div class="paper-reason">for you: {esc(reason)}</div>' if reason else ""
     like = f'<button class="paper-like" data-like="{esc(paper.id)}" title="Rank papers like this first">♥ like</button>'
     return (
         f'<div class="paper-card" data-paper="{esc(paper.id)}"><div class="paper-title">{title}</div>'
-        f'<div class="paper-meta">▲{paper.upvotes} · {esc(paper.byline)} · {paper.date}</div>{why}'
+        f'<div class="paper-meta">▲{paper.upvotes} · {byline}{paper.date}</div>{why}'
         f'<div class="paper-tldr">{summary}</div><div class="paper-links">{link_html} {like}</div>'
         f"{related_html(related or [])}</div>"
     )
@@ -182,8 +193,8 @@ def related_html(items: list) -> str:
 
 
 def link_or_text(paper: Paper) -> str:
-    url = safe_url(paper.url)
-    title = esc(untex(paper.title))
+    url = safe_url(paper.url) or title_search_url(paper)
+    title = esc(short_title(untex(paper.title), CARD_TITLE_CHARS))
     return f'<a href="{esc(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
 
 

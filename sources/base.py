@@ -30,6 +30,7 @@ class Batch:
     origin: Path | None = None  # the file or folder the document was read from
     failure: PapersError | None = None  # why this batch could not be read; the source goes on with the next
     names_errors: bool = True
+    skipped: list[str] = field(default_factory=list)  # records that are no paper (no abstract, say), named
 
     def error_line(self, error: PapersError) -> str:
         return f"{self.label}: {error}" if self.names_errors else str(error)

@@ -156,7 +156,9 @@ class DaySource:
     def read(self, day: date) -> Batch:
         try:
             payload = self.client.fetch_day(day)
-            papers = papers_from_payload(payload, day=day, source=f"{self.client.api_url}/daily_papers?date={day}")
+            skipped: list[str] = []
+            source = f"{self.client.api_url}/daily_papers?date={day}"
+            papers = papers_from_payload(payload, day=day, source=source, skipped=skipped)
         except PapersError as error:
             return Batch(day.isoformat(), failure=error)
-        return Batch(day.isoformat(), papers)
+        return Batch(day.isoformat(), papers, skipped=skipped)

@@ -75,7 +75,7 @@ def read_text(path: Path) -> str:
         ) from error
 
 
-def parse_json(text: str, path: Path) -> list[Paper]:
+def parse_json(text: str, path: Path, skipped: list[str] | None = None) -> list[Paper]:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as error:
@@ -87,14 +87,14 @@ def parse_json(text: str, path: Path) -> list[Paper]:
         raise SourceError("is nested too deeply to be a Daily Papers response.") from error
     except ValueError as error:  # a number of over 4,300 digits: Python refuses to convert it
         raise SourceError(f"holds a value that cannot be read ({str(error)[:80]}).") from error
-    return papers_from_payload(payload, day=date_from_name(path), source=str(path))
+    return papers_from_payload(payload, day=date_from_name(path), source=str(path), skipped=skipped)
 
 
-def papers_from_text(text: str, path: Path) -> list[Paper]:
-    """Choose the parser by content as well as by suffix: users rename files."""
+def papers_from_text(text: str, path: Path, skipped: list[str] | None = None) -> list[Paper]:
+    """Choose the parser by content as well as by suffix: users rename files. `skipped`: as `papers_from_payload`."""
     stripped = text.lstrip()
     if path.suffix.lower() == ".json" or stripped[:1] in "[{":
-        return parse_json(text, path)
+        return parse_json(text, path, skipped)
     if looks_like_page(text):
         return papers_from_page(text, source=str(path))
     raise SourceError(
@@ -103,10 +103,11 @@ def papers_from_text(text: str, path: Path) -> list[Paper]:
     )
 
 
-def load_file(path: Path) -> list[Paper]:
-    """Every paper in one file (an empty day gives an empty list), or a SourceError naming the file."""
+def load_file(path: Path, skipped: list[str] | None = None) -> list[Paper]:
+    """Every paper in one file (an empty day gives an empty list), or a SourceError naming the file. With
+    `skipped`, a record that is no paper is named there and the file's other papers are kept."""
     try:
-        papers = papers_from_text(read_text(path), path)
+        papers = papers_from_text(read_text(path), path, skipped)
     except PapersError as error:
         raise SourceError(f"{path}: {error.problem}", error.hint) from error
     return papers
@@ -139,6 +140,8 @@ def read_batch(path: Path) -> Batch:
         if path.suffix.lower() == ".pdf" or path.is_dir():
             document = read_latex(path) if path.is_dir() else read_pdf(path)
             return Batch(str(path), document=document, origin=path, names_errors=False)
-        return Batch(str(path), load_file(path), names_errors=False)
+        skipped: list[str] = []
+        papers = load_file(path, skipped)
+        return Batch(str(path), papers, names_errors=False, skipped=[f"{path}: {line}" for line in skipped])
     except PapersError as error:
         return Batch(str(path), failure=error, names_errors=False)

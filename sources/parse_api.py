@@ -2,8 +2,9 @@
 
 In: the decoded JSON of `GET /api/daily_papers` in either shape found in the wild (a list of records, or
 `{status, date, count, data}`), whose records may be JSON objects or Python-literal strings. Out: a list of
-`Paper`, or a `SourceError` naming the record and the field that is wrong. A response is validated whole before
-anything is returned, so a caller never stores half of it.
+`Paper`, or a `SourceError` naming the record and the field that is wrong. A response is read whole before
+anything is returned. A caller that passes `skipped` gets the papers of the good records, and one line per record
+that is no paper (no abstract, no title, no date) to show the user; without it, such a record refuses the response.
 """
 
 from __future__ import annotations
@@ -122,9 +123,19 @@ def paper_from_record(record: dict, position: int, day: date | None, source: str
     )
 
 
-def papers_from_payload(payload: Any, day: date | None = None, source: str = "") -> list[Paper]:
-    """All papers of one response. `day` (the date asked for, or from the file name) wins over record dates."""
+def papers_from_payload(
+    payload: Any, day: date | None = None, source: str = "", skipped: list[str] | None = None
+) -> list[Paper]:
+    """All papers of one response. `day` (the date asked for, or from the file name) wins over record dates. A
+    paper listed twice is one paper."""
     raw_records, payload_day = records_of(payload)
     day = day or payload_day
-    papers = [paper_from_record(decode_record(raw, i + 1), i + 1, day, source) for i, raw in enumerate(raw_records)]
+    papers = []
+    for position, raw in enumerate(raw_records, start=1):
+        try:
+            papers.append(paper_from_record(decode_record(raw, position), position, day, source))
+        except SourceError as error:
+            if skipped is None:
+                raise
+            skipped.append(f"skipped: {error}")
     return list({p.id: p for p in papers}.values())

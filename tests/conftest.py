@@ -165,7 +165,6 @@ E2E_FIXTURES = {"running_app", "space", "chroma_server", "llama"}
 # slow: over 5 s on a 2-core machine (a big ingest or training run, or a module store of archive days).
 JUDGES, SUBPROCESS, SLOW = ("real_model",), ("e2e",), ("slow",)
 EXPLICIT = {
-    "test_app.py::test_a_thin_newest_day_opens_on_the_best_of_all_days": SLOW,
     "test_digest.py::test_unloadable_model_is_one_clear_line": SUBPROCESS,
     "test_foryou.py::test_two_processes_editing_at_once_lose_nothing": SUBPROCESS,
     "test_judge_parts.py::test_the_shipped_checker_names_the_part_that_fails": JUDGES,

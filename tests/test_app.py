@@ -344,22 +344,6 @@ def test_in_a_real_browser(running_app):
         browser.close()
 
 
-def test_a_thin_newest_day_opens_on_the_best_of_all_days(tmp_path, embedder, scripted):
-    """The bundled sample spreads 44 papers over 44 days: Today must not open on a one-paper day."""
-    from web.base import ALL_DAYS, Context
-    from web.today import TodayTab
-
-    services = Services(Settings(data_dir=tmp_path / "data"), model=scripted())
-    services.store._embedder = embedder
-    ingest_paths(services.store, [sample_path()], say=lambda _: None)
-    ctx = Context(services)
-    today = TodayTab(ctx)
-    assert ctx.opening_day() == ALL_DAYS
-    assert today.today_html(ALL_DAYS).count('class="paper-card"') == 44
-    newest = ctx.day_choices()[0]
-    assert today.today_html(newest).count('class="paper-card"') == 1
-
-
 def test_the_feed_is_built_once_per_day_and_store_state(tmp_path, embedder, scripted, monkeypatch):
     """Issue 33: 32 feed readers made every /today wait; the Atom feed is now built once per (newest day, counts)."""
     from web import digest as digest_module

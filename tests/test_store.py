@@ -70,15 +70,30 @@ def test_a_paper_on_two_days_is_stored_once(make_store, archive, tmp_path):
 
 def test_a_broken_file_writes_none_of_its_papers(make_store, archive, tmp_path):
     store = make_store()
+    text = (archive / "2025-06-02.json").read_text()
+    bad = tmp_path / "2025-06-02.json"
+    bad.write_text(text[: len(text) // 2])  # a download cut off halfway
+    summary = ingest_paths(store, [bad, archive / "2025-06-03.json"], say=lambda _: None)
+    assert len(summary.errors) == 1 and "2025-06-02.json" in summary.errors[0]
+    stored_days = {p.date for p in store.list_papers()}
+    assert stored_days == {date(2025, 6, 3)}, "the good file is stored, none of the broken one"
+
+
+def test_a_record_that_is_no_paper_is_skipped_and_named(make_store, archive, tmp_path):
+    """Issue 30: one record without a title (or abstract) costs that record, said by number, not its day."""
+    store = make_store()
     records = json.loads((archive / "2025-06-02.json").read_text())
     records[-1]["paper"]["title"] = ""
     records[-1]["title"] = ""
     bad = tmp_path / "2025-06-02.json"
     bad.write_text(json.dumps(records))
-    summary = ingest_paths(store, [bad, archive / "2025-06-03.json"], say=lambda _: None)
-    assert len(summary.errors) == 1 and "2025-06-02.json" in summary.errors[0]
-    stored_days = {p.date for p in store.list_papers()}
-    assert stored_days == {date(2025, 6, 3)}, "the good file is stored, none of the broken one"
+    lines: list[str] = []
+    summary = ingest_paths(store, [bad], say=lines.append)
+    assert not summary.errors and summary.added == len(records) - 1
+    assert summary.skipped == [
+        f"{bad}: skipped: record {len(records)} ({records[-1]['paper']['id']}) is missing title."
+    ]
+    assert "1 record skipped" in summary.line() and summary.skipped[0] in lines
 
 
 def test_crash_between_chunks_and_papers_is_rolled_back(make_store, archive, monkeypatch):

@@ -122,6 +122,11 @@ class StoreState:
         with self.connect() as db:
             db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", rows)
 
+    def notes_mark(self) -> str:
+        """Changes whenever a note is written (a replaced note gets a new rowid), in this process or another."""
+        count, last = self.connect().execute("SELECT count(*), max(rowid) FROM notes").fetchone()
+        return f"{count}:{last}"
+
     def get_notes(self, keys: list[str]) -> dict[str, tuple[str, dict]]:
         found: dict[str, tuple[str, dict]] = {}
         db = self.connect()

@@ -290,6 +290,11 @@ class PaperStore:
         """Small texts keyed by id (a TL;DR per paper, model and prompt version), with their metadata."""
         self.state.put_notes(notes)
 
+    def mark(self) -> str:
+        """What a view of the store depends on: its version (papers written) and its notes (TL;DRs written); two
+        small reads, so a page can ask every few seconds whether it is current."""
+        return f"{self.state.version()}|{self.state.notes_mark()}"
+
     def get_notes(self, keys: list[str]) -> dict[str, tuple[str, dict]]:
         return self.state.get_notes(keys)
 

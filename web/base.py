@@ -37,6 +37,7 @@ LOG = logging.getLogger(__name__)
 IN_SPACE = running_in_space()
 ALL_DAYS = "All days"
 ALL_DAYS_SHOWN = 50
+DAY_SHOWN = 100  # a day of 2,000 papers shows its 100 most upvoted (the day's note says so)
 MIN_DAY_PAPERS = 5
 RANKINGS = ("Upvotes", "For you")
 SCRATCH_MAX_AGE_S = 600.0
@@ -129,20 +130,35 @@ class Context:
         return [d.isoformat() for d in reversed(self.store.dates())] + [ALL_DAYS]
 
     def opening_day(self) -> str | None:
-        """What Today opens on: the newest day, unless it is too thin to show what the app does (the bundled
-        sample spreads 44 papers over 44 days), then the most upvoted papers of all days."""
+        """What Today opens on: the newest day that has papers (None for an empty store)."""
+        days = self.store.dates()
+        return days[-1].isoformat() if days else None
+
+    def digest_opening(self) -> str | None:
+        """The digest's first day: the newest, unless that day is too thin for a digest (the bundled sample spreads
+        44 papers over 44 days), then the first stored day, so the digest spans them all."""
         days = self.store.dates()
         if not days:
             return None
-        return days[-1].isoformat() if len(self.store.list_papers(days[-1], days[-1])) >= MIN_DAY_PAPERS else ALL_DAYS
+        thin = len(self.store.list_papers(days[-1], days[-1])) < MIN_DAY_PAPERS
+        return (days[0] if thin else days[-1]).isoformat()
 
     def listed(self, day: str) -> list[Paper]:
         """The day's papers (the newest day when none is given; the top of all days for "All days"), most
         upvoted first."""
+        return self.day_papers(day)[: ALL_DAYS_SHOWN if day == ALL_DAYS else DAY_SHOWN]
+
+    def day_papers(self, day: str) -> list[Paper]:
+        """All of the day's papers, most upvoted first (every stored paper for "All days")."""
         if day == ALL_DAYS:
-            return self.store.list_papers()[:ALL_DAYS_SHOWN]
+            return self.store.list_papers()
         when = self.parse_day(day) if day else (self.store.dates() or [None])[-1]
         return self.store.list_papers(when, when) if when else []
+
+    def first_shown(self) -> list[Paper]:
+        """The papers a reader meets first: the newest day's, then the top of all days (agent/keeper.py writes
+        their TL;DRs in the background)."""
+        return self.listed("") + self.listed(ALL_DAYS)
 
     def cached_tldrs(self, papers: list[Paper]) -> dict[str, Tldr]:
         """TL;DRs already written (none before the model is loaded: the cache is keyed by the model); the

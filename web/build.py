@@ -70,13 +70,11 @@ def build_app(
     days = ctx.day_choices()
     opening = ctx.opening_day()
     dates = [d for d in days if d != ALL_DAYS]
-    newest = dates[0] if dates else None
-    # The digest opens on the same papers as Today: the newest day, or every day when that day is thin.
-    first = dates[-1] if opening == ALL_DAYS and dates else newest
+    newest, first = opening, ctx.digest_opening()
     with gr.Blocks(title="Daily Papers Agent", delete_cache=delete_cache) as demo:
         gr.Markdown("# Daily Papers Agent\nThe Hugging Face Daily Papers, summarised and answerable, on your machine.")
         with gr.Tab("Today"):
-            cards, liked_status = tabs.today.layout(days, opening)
+            cards, liked_status = tabs.today.layout(demo, days, opening)
         with gr.Tab("Digest"):
             tabs.digest.layout(dates, first, newest)
         with gr.Tab("Ask"):
@@ -95,6 +93,7 @@ def build_app(
         endpoints.register(tabs, ctx)
     demo.queue(default_concurrency_limit=8, max_size=64)
     demo.feed_xml = tabs.digest.feed_xml
+    demo.first_shown = ctx.first_shown  # what app.py's TL;DR keeper writes first
     demo.upload_quota_mb = services.settings.upload_quota_mb
     return demo
 
