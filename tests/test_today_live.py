@@ -161,8 +161,9 @@ def test_a_newcomer_reloads_after_tldrs_and_after_a_day_is_added(tmp_path, embed
             page.get_by_role("tab", name="Library").click()
             page.locator("input[type=file]").first.set_input_files(str(upload))
             page.get_by_role("button", name="Add files").click()
-            page.get_by_text("2 added").first.wait_for(timeout=120_000)
-            assert str(tmp_path) not in page.content(), "the upload's status shows no server path"
+            status = page.locator("#library-status")
+            status.get_by_text("2 added").first.wait_for(timeout=120_000)
+            assert "2026-05-03.json" in status.inner_text() and "/tmp" not in status.inner_text(), "no server path"
             page.reload(wait_until="domcontentloaded")
             page.get_by_role("tab", name="Today").click()
             page.locator("#today-note").get_by_text("2026-05-03").wait_for(timeout=30_000)

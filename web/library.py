@@ -91,7 +91,7 @@ class LibraryTab:
             file_types=list(UPLOAD_TYPES),
         )
         add = gr.Button("Add files", variant="primary")
-        status = gr.Markdown(self.ctx.counts())
+        status = gr.Markdown(self.ctx.counts(), elem_id="library-status")
         writes = self.ctx.write_visibility
         fetch.click(self.fetch_day, [fetch_date, token], status, api_name="fetch", api_visibility=writes)
         add.click(self.ingest_files, [uploads, token], status, api_name="ingest", api_visibility=writes)

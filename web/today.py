@@ -160,7 +160,7 @@ class TodayTab:
         """The tab's components inside the current `gr.Tab`; returns the cards and the like status line. The
         page load and the poll (a `gr.Timer`) keep them on what is stored now."""
         with gr.Row():
-            day = gr.Dropdown(days, value=opening, label="Day", allow_custom_value=True, scale=3)
+            day = gr.Dropdown(days, value=opening, label="Day", allow_custom_value=True, scale=3, elem_id="today-day")
             ranking = gr.Radio(list(RANKINGS), value=RANKINGS[0], label="Rank by", scale=2)
             tldr_button = gr.Button("Write missing TL;DRs", variant="primary", scale=1)
         liked_status = gr.Markdown(elem_id="like-status")
