@@ -1,5 +1,5 @@
 """Feed text with LaTeX bits -> the same text as a reader expects to see it: `96.7\\%` as `96.7%`, `\\&` as `&`,
-`$\\alpha$` as `α`, `A$^2$RD` as `A²RD`, `Pok\\'emon` as `Pokémon`, `\\textbf{X}` as `X`.
+`$\\alpha$` as `α`, ``` ``X'' ``` as `“X”`, `A$^2$RD` as `A²RD`, `Pok\\'emon` as `Pokémon`, `\\textbf{X}` as `X`.
 
 In: a title, abstract or TL;DR as stored. Out: display text (`untex`); the stored text is never changed. One regex
 pass, left to right, each match bounded (math spans and command arguments at most 200 characters, no nesting), so
@@ -65,7 +65,15 @@ SUB = re.compile(r"_(?:\{([0-9+\-]{1,8})\}|([0-9]))")
 
 def untex(text: str) -> str:
     """The text with the LaTeX a reader would not type rendered (see the module docstring)."""
-    return TEX.sub(rendered, text or "") if "\\" in (text or "") or "$" in (text or "") else text or ""
+    text = text or ""
+    if "\\" in text or "$" in text:
+        text = TEX.sub(rendered, text)
+    return quoted(text)
+
+
+def quoted(text: str) -> str:
+    """TeX's quotes as typeset: ``X'' -> “X”; two apostrophes alone are left, they may be a ditto or a prime."""
+    return text.replace("``", "\u201c").replace("''", "\u201d") if "``" in text else text
 
 
 def rendered(match: re.Match) -> str:

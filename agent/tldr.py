@@ -81,6 +81,8 @@ ADVERBS = frozenset(
         "ultimately",
     ]
 )
+# Auxiliaries after "we" are kept as they are ("we will show" -> "Will show", never "Wills show").
+MODALS = frozenset(["will", "can", "may", "shall", "would", "could", "should", "must"])
 # Advertising, not summary: a TL;DR may use such a word only where its abstract does. ("State-of-the-art" is a claim
 # about results, not an adjective of praise: the claim checker judges it against the abstract.)
 HYPE = re.compile(
@@ -141,11 +143,13 @@ def clip_words(sentence: str, limit: int = MAX_WORDS) -> str:
 
 
 def third_person(verb: str) -> str:
+    if verb.endswith(("ss", "us", "sh", "ch", "x")):  # "address" -> "addresses", "focus" -> "focuses"
+        return verb + "es"
     if verb.endswith("s"):
         return verb
     if verb.endswith("y") and verb[-2:-1] not in "aeiou":
         return verb[:-1] + "ies"
-    return verb + ("es" if verb.endswith(("sh", "ch", "x")) else "s")
+    return verb + "s"
 
 
 def strip_boilerplate(text: str) -> str:
@@ -159,7 +163,7 @@ def strip_boilerplate(text: str) -> str:
         if first.lower().rstrip(",") in ADVERBS and rest:  # "we further introduce X" -> "Introduces X"
             first, _, rest = rest.partition(" ")
             text = f"{first} {rest}"
-        if first.isalpha() and first.islower() and rest and first not in {"a", "an", "the"}:
+        if first.isalpha() and first.islower() and rest and first not in {"a", "an", "the"} | MODALS:
             text = f"{third_person(first)} {rest}"
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     return text[:1].upper() + text[1:]
@@ -208,19 +212,63 @@ def clean_tldr(raw: str, paper: Paper) -> tuple[str, str]:
     return clip_words(text), ""
 
 
-LEAD_IN = re.compile(
-    r"^.*?\b(?:we|this (?:paper|work|study)|here,? we)\s+(propose|introduce|present|develop|design|release|build)\b",
+# The extractive pick, in order of preference (fallback_tldr). Only the base verb follows "we" or the paper, after at
+# most two adverbs or auxiliaries, so "the proposed method", "asymmetric designs" and "we believe the proposed" are
+# no contribution; each gap is a fixed number of words, so the patterns stay linear on a long abstract.
+CONTRIBUTION_VERBS = "propose|introduce|present|develop|design|release|build|establish|construct"
+FINDING_VERBS = (
+    "stud(?:y|ies)|show|investigate|explore|examine|analy[sz]e|demonstrate|find|argue|prove|identify|evaluate|formulate|"
+    "focus|contend|characteri[sz]e|revisit|address|tackle|describe|compare|benchmark|derive"
+)
+GAP = r"(?:(?:" + "|".join(sorted(ADVERBS | MODALS | {"here", "hereby"})) + r"),?\s+){0,2}"
+SUBJECT = r"\b(?:we|this (?:paper|work|study|note|report|article)|here,? we)\s+"
+
+
+def lead_in(verbs: str) -> re.Pattern:
+    """Everything up to "we (adverbs) VERB" in a sentence; the verb is group 1 (base form or third person)."""
+    return re.compile(rf"^.{{0,300}}?{SUBJECT}{GAP}((?:{verbs})(?:e?s)?)\b", re.IGNORECASE)
+
+
+CONTRIBUTION_LEAD = lead_in(CONTRIBUTION_VERBS)
+FINDING_LEAD = lead_in(FINDING_VERBS)
+# Code and data notes ("We will release our checkpoints", "Code is available at https://...") are no summary.
+RELEASE_NOTE = re.compile(
+    r"https?://|\bgithub\.|\b(?:code|checkpoints?|weights|datasets?)\b[^.]{0,80}"
+    r"\b(?:release|available|open[- ]?sourced?)\b|\b(?:release|available|open[- ]?sourced?)\b[^.]{0,80}"
+    r"\b(?:code|checkpoints?|weights)\b",
     re.IGNORECASE,
 )
+MIN_PICK_WORDS = 6
+# "we propose X and introduce Y": the second verb of the same subject, conjugated as the first is.
+SECOND_VERB = re.compile(rf"\b(and|then) ({CONTRIBUTION_VERBS}|{FINDING_VERBS})\b")
+
+
+def conjugated(match: re.Match) -> str:
+    return f"{match.group(1)} {third_person(match.group(2))}"
+
+
+def pickable(sentence: str) -> bool:
+    """Long enough to say something ("Hypothesis." is a heading) and not a note about code or data."""
+    return len(sentence.split()) >= MIN_PICK_WORDS and not RELEASE_NOTE.search(sentence)
+
+
+def pick_sentence(abstract: str) -> str:
+    """The contribution sentence ("we propose X"); else what the paper studies, shows or argues; else the first
+    sentence that says something: each "we VERB" turned into "VERBs" ("To this end, we propose X" -> "Proposes X")."""
+    candidates = [s for s in sentences(abstract) if pickable(s)]
+    for lead in (CONTRIBUTION_LEAD, FINDING_LEAD):
+        for sentence in candidates:
+            found = lead.search(sentence)
+            if found:
+                verb = third_person(found.group(1).lower())
+                return verb.capitalize() + SECOND_VERB.sub(conjugated, sentence[found.end() :], count=1)
+    return candidates[0] if candidates else first_sentence(abstract[:MAX_ABSTRACT_CHARS])
 
 
 def fallback_tldr(paper: Paper, reason: str) -> Tldr:
-    """The abstract's own words: its contribution sentence ("To this end, we propose X" as "Proposes X"), else its
-    first."""
-    parts = sentences(paper.abstract)
-    contribution = next((s for s in parts if CONTRIBUTION.search(s)), parts[0] if parts else paper.title)
-    contribution = LEAD_IN.sub(lambda m: third_person(m.group(1).lower()).capitalize(), contribution, count=1)
-    return Tldr(paper.id, clip_words(strip_boilerplate(contribution)), fallback=True, reason=reason)
+    """The abstract's own words (`pick_sentence`), shortened at a clause; the title when the abstract says nothing."""
+    sentence = pick_sentence(paper.abstract) or paper.title
+    return Tldr(paper.id, clip_words(strip_boilerplate(sentence)), fallback=True, reason=reason)
 
 
 def model_failed(paper: Paper, error: str) -> Tldr:

@@ -33,8 +33,8 @@ from training.archive import read_archive
 from vectorstore.embeddings import Embedder
 
 
-def sample_papers(n: int) -> list:
-    papers = read_archive(SHARED / "data" / "hf_daily_papers").papers["test"]
+def sample_papers(n: int, split: str = "test") -> list:
+    papers = read_archive(SHARED / "data" / "hf_daily_papers").papers[split]
     step = max(1, len(papers) // n) if n else 1
     return papers[::step][:n] if n else papers
 

@@ -62,6 +62,7 @@ def test_latex_rendered_where_shown_and_still_escaped():
         "α, A²RD, Pokémon, model's, it, b, $5 and $10"
     )
     assert untex("\\method and \\\\") == "\\method and \\\\", "what it does not know stays as written"
+    assert untex("Proposes ``CodeT5+'', a family") == "Proposes \u201cCodeT5+\u201d, a family", "TeX quotes typeset"
     hostile = "\\textbf{![x](https://evil.example/a.png)}"
     assert "](" not in md_escape(untex(hostile)).replace("]\\(", ""), "escaping runs after rendering"
     assert PAPER.abstract == "We reach 96.7\\% accuracy. We propose X.", "the stored text is not changed"

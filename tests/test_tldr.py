@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from agent.tldr import TldrWriter, clean_tldr, conversation
+from agent.tldr import TldrWriter, clean_tldr, conversation, extractive_tldr
 from prompts import PromptError, load_prompt
 from vectorstore.records import Paper
 
@@ -35,6 +35,40 @@ PAPER = Paper(
 def test_small_model_habits_are_cleaned_to_one_sentence(raw, expected):
     text, problem = clean_tldr(raw, PAPER)
     assert problem == "" and text.startswith(expected) and text.count(". ") == 0 and text.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        # Abstracts of the bundled sample whose extractive TL;DR once read "Hypothesis.", "Wills release our
+        # checkpoints ...", "Releases a training code at https://..." and "Believes the proposed ...".
+        ("Hypothesis. Artificial intelligence is compression. We argue that vision must follow codecs.", "Argues that"),
+        (
+            "Encoders help decoders. We will release our checkpoints to facilitate future research. "
+            "In this paper, we study the problem of adapting decoder-only LLMs to encoder-decoder models.",
+            "Studies the problem",
+        ),
+        (
+            "We release training code at https://github.com/x/y. We propose ARC, an encoder for long contexts.",
+            "Proposes ARC",
+        ),
+        (
+            "We believe the proposed computational framework has potential. Particularly, we derive a transformer "
+            "block from alternating optimization.",
+            "Derives a transformer block",
+        ),
+        ("In this work, we focus on the efficiency of speech models and their training.", "Focuses on"),
+        ("This work addresses padding waste in speech model training at scale.", "Addresses padding"),
+        (
+            "We propose several decoders and introduce DrBERT, a method for training.",
+            "Proposes several decoders and introduces DrBERT",
+        ),
+        ("Models are big. Training them costs a great deal of compute every single time.", "Training them costs"),
+    ],
+)
+def test_the_extractive_tldr_is_the_sentence_that_says_what_the_paper_does(abstract, expected):
+    text = extractive_tldr(replace(PAPER, abstract=abstract)).text
+    assert text.startswith(expected), text
 
 
 def test_hype_and_initials_of_ordinary_words_do_not_pass():
