@@ -27,6 +27,7 @@ from tests.servers import free_port
 from tests.test_app import CHROMIUM_FLAGS
 
 LIMIT_S = 600
+STEP_S = 180  # one screenshot step
 NO_ABSTRACT_LEFT = """() => {
   const cards = document.querySelectorAll('#today-cards .paper-card');
   return cards.length > 0 && document.querySelectorAll('#today-cards [data-origin="abstract"]').length === 0;
@@ -46,20 +47,22 @@ def wait_for_server(url: str, began: float) -> float:
 def screenshots(page, folder: Path) -> None:
     """Each tab after a newcomer's first action on it, on the bundled sample."""
     folder.mkdir(parents=True, exist_ok=True)
-    shot = lambda name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)  # noqa: E731
+    shot = lambda name, whole=True: page.screenshot(path=str(folder / f"{name}.png"), full_page=whole)  # noqa: E731
+    page.locator("#today-note").first.wait_for(timeout=STEP_S * 1000)
+    shot("today")  # as it opens: the newest day and the note naming the others
     page.locator("#today-day input").click()
     page.get_by_role("option", name="All days").click()
     page.wait_for_timeout(2000)
-    shot("today")
+    shot("today_all_days", whole=False)  # the first screen of all 44 papers
     page.get_by_role("tab", name="Digest").click()
     page.get_by_role("button", name="Generate digest").click()
-    page.locator("#digest-preview").get_by_text("Daily Papers").first.wait_for(timeout=LIMIT_S * 1000)
+    page.locator("#digest-preview h1").first.wait_for(timeout=STEP_S * 1000)
     shot("digest")
     page.get_by_role("tab", name="Ask").click()
     box = page.locator("#chat-input textarea").first
     box.fill("Which paper pre-trains a language model for legal case retrieval?")
     box.press("Enter")
-    page.locator("#chat").get_by_text("Sources").first.wait_for(timeout=LIMIT_S * 1000)
+    page.locator("#chat").get_by_text("Sources").first.wait_for(timeout=STEP_S * 1000)
     page.wait_for_timeout(1500)
     shot("ask")
     page.get_by_role("tab", name="Check").click()
@@ -67,12 +70,12 @@ def screenshots(page, folder: Path) -> None:
         "SAILER is a structure-aware pre-trained language model for legal case retrieval. It is trained on 10 GPUs."
     )
     page.get_by_role("button", name="Check", exact=True).click()
-    page.locator("#check-result").get_by_text("SAILER").first.wait_for(timeout=LIMIT_S * 1000)
+    page.locator("#check-result").get_by_text("SAILER").first.wait_for(timeout=STEP_S * 1000)
     shot("check")
     page.get_by_role("tab", name="Trends").click()
     page.locator("#trend-topics textarea, #trend-topics input").first.fill("diffusion language models, reasoning")
     page.get_by_role("button", name="Show trends").click()
-    page.locator("#trend-notes").get_by_text("diffusion").first.wait_for(timeout=LIMIT_S * 1000)
+    page.locator("#trend-notes").get_by_text("diffusion").first.wait_for(timeout=STEP_S * 1000)
     page.wait_for_timeout(1500)
     shot("trends")
     for tab, name in (("For you", "for_you"), ("Library", "library"), ("About", "about")):
