@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -320,6 +321,7 @@ class TldrWriter:
         max_new_tokens: int = 48,
         checker: ClaimChecker | None = None,
         mode: str = "model",
+        overlap_checks: bool | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"TL;DR mode must be one of {MODES}, not {mode!r}")
@@ -333,6 +335,11 @@ class TldrWriter:
         self.checker = checker
         self.prompt = load_prompt("tldr")
         self.max_new_tokens = max_new_tokens
+        # On a GPU the judge of one batch runs while the next batch decodes (its tokenising, evidence selection and
+        # Python would otherwise leave the GPU idle); on a CPU both would fight for the same cores, so they take
+        # turns. None: decided by the model's device when the model is first asked (not here: asking a lazily
+        # loaded model for its device would load it).
+        self.overlap_checks = overlap_checks
 
     def cache_key(self, paper: Paper) -> str:
         source = hashlib.sha256(f"{paper.title}\n{paper.abstract}".encode()).hexdigest()[:12]
@@ -364,25 +371,52 @@ class TldrWriter:
         missing = [p for p in papers if p.id not in result]
         by_id = {p.id: p for p in missing}
         step = getattr(self.model, "batch_size", 16)
-        failure = ""
-        for start in range(0, len(missing), step):
-            batch = missing[start : start + step]
-            fresh = [model_failed(p, failure) for p in batch] if failure else self.generate(batch)
-            failure = failure or next((t.model_error for t in fresh if t.model_error), "")
+        batches = [missing[start : start + step] for start in range(0, len(missing), step)]
+        for fresh in self.written(batches):
             self.save([t for t in fresh if not t.model_error], by_id)
             result.update((t.paper_id, t) for t in fresh)
-            progress(len(batch))
+            progress(len(fresh))
         return result
+
+    def written(self, batches: list[list[Paper]]) -> Iterator[list[Tldr]]:
+        """Each batch's judged TL;DRs, in order; with `overlap_checks`, batch k is judged in a worker thread while
+        batch k+1 is written. After the model fails once, later batches fall back without asking it again."""
+        failure = ""
+        overlap = self.overlap_checks
+        if overlap is None:
+            overlap = str(getattr(self.model, "device", "cpu")).startswith("cuda")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tldr-judge") as judge:
+            pending: Future | None = None
+            for batch in batches:
+                drafts = [model_failed(p, failure) for p in batch] if failure else self.drafts(batch)
+                failure = failure or next((t.model_error for t in drafts if t.model_error), "")
+                if not overlap:
+                    yield self.checked(drafts, batch)
+                    continue
+                job = judge.submit(self.checked, drafts, batch)
+                if pending is not None:
+                    yield pending.result()
+                pending = job
+            if pending is not None:
+                yield pending.result()
 
     def warm_up(self) -> None:
         """The CPU-side work of a TL;DR without the model: the prompt, the repairs and the word checks, on a
         stand-in paper. Their first use loads stemmers, the sentence splitter and the stop-word list (~0.1 s);
-        done while the model loads, so a user's first request is not the slow one."""
+        done while the model loads, so a user's first request is not the slow one. With a judge, it judges the
+        stand-in too: its tokeniser, evidence selection and first kernels are the rest of a first request."""
         conversation(WARM_UP_PAPER)
         clean_tldr(WARM_UP_TLDR, WARM_UP_PAPER)
-        source_sentences(WARM_UP_PAPER.title, WARM_UP_PAPER.abstract)
+        sources = source_sentences(WARM_UP_PAPER.title, WARM_UP_PAPER.abstract)
+        if self.checker is not None:
+            self.checker.verdicts([WARM_UP_TLDR], [sources])
 
     def generate(self, papers: list[Paper]) -> list[Tldr]:
+        """One batch written and judged."""
+        return self.checked(self.drafts(papers), papers)
+
+    def drafts(self, papers: list[Paper]) -> list[Tldr]:
+        """One batch written and word-checked (`clean_tldr`), not yet judged."""
         conversations = [conversation(p) for p in papers]
         try:
             outputs = self.model.generate(conversations, max_new_tokens=self.max_new_tokens, stop=(". ", ".\n"))
@@ -392,7 +426,7 @@ class TldrWriter:
         for paper, raw in zip(papers, outputs):
             text, problem = clean_tldr(raw, paper)
             tldrs.append(Tldr(paper.id, text) if text else fallback_tldr(paper, problem))
-        return self.checked(tldrs, papers)
+        return tldrs
 
     def checked(self, tldrs: list[Tldr], papers: list[Paper]) -> list[Tldr]:
         """Model TL;DRs the checker does not find supported by their title and abstract fall back."""

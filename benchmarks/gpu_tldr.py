@@ -7,12 +7,13 @@ made by `--pack DIR`), a model cache folder. Out: `benchmarks/results/gpu_tldr.j
 - a sequence in one process, after start-up: 10 held-out days of different sizes, each followed by a single-paper
   TL;DR; each request's first run against its warm time (median of 3 more);
 - a 50-paper day warm (median of 7), split into template+tokenise, prefill and decode;
-- every archive paper in one call;
+- every archive paper in one call, with the judge beside the next batch's writing and after it;
 - the decoder's tokens against transformers' `generate` on the same 50 prompts (float32, so that kernel rounding
   cannot pass for a difference).
 The model is the one users get: the bundled GGUF with the shipped TL;DR adapter merged (`--gguf` must carry the
 bundled file's name for that, as LocalLLM applies the adapter to the bundled base only).
-Everything goes through the project's path (`TldrWriter.generate` → `LocalLLM.generate` → `GraphDecoder`), and a
+Every timed request goes through the app's path (`TldrWriter.tldrs` → `LocalLLM.generate` → `GraphDecoder`, then
+the trained judge on the GPU, loaded and warmed in the cold start too); generation-only figures stand beside them. A
 run whose model failed is reported, not timed as a success. Run on the GPU machine:
 `python -m benchmarks.gpu_tldr --gguf F --papers F.json.gz --cache DIR`; pack here with `--pack ARCHIVE_DIR`.
 """
@@ -74,8 +75,11 @@ def first_tldr(args) -> None:
     converted = any(args.cache.glob("models/*/config.json"))
     model_source(str(args.gguf), args.cache, TLDR_ADAPTER)
     stages["cached_weights_found" if converted else "convert"] = time.perf_counter() - STARTED - sum(stages.values())
-    # The app warms the TL;DR checks in its preload thread while the model loads; so does this process.
-    warm_checks = threading.Thread(target=TldrWriter(None, None).warm_up)
+    # The app's preload loads the judge and warms the TL;DR checks while the model loads; so does this process.
+    from agent.judge.checker import ClaimChecker
+
+    judge: dict = {}
+    warm_checks = threading.Thread(target=lambda: judge.setdefault("checker", ClaimChecker(device="cuda")))
     warm_checks.start()
     profile = cProfile.Profile()
     if args.profile_load:
@@ -90,9 +94,10 @@ def first_tldr(args) -> None:
     llm.batch_size = llm.decoder.buckets[-1]
     torch.cuda.synchronize()
     stages["graph_warm_up"] = time.perf_counter() - STARTED - sum(stages.values())
-    writer = TldrWriter(llm, None, MAX_NEW)
     warm_checks.join()
-    stages["tldr_checks_warm_up_left"] = time.perf_counter() - STARTED - sum(stages.values())
+    writer = TldrWriter(llm, None, MAX_NEW, checker=judge["checker"])
+    writer.warm_up()
+    stages["judge_load_and_warm_up_left"] = time.perf_counter() - STARTED - sum(stages.values())
     note = writer.generate(papers[:1])[0]
     stages["first_tldr"] = time.perf_counter() - STARTED - sum(stages.values())
     print(
@@ -217,6 +222,30 @@ def batch_invariance(llm, conversations: list) -> dict:
     }
 
 
+def fixed_shapes(llm, conversations: list, papers: list) -> dict:
+    """The decoder with one bucket (128) and every prompt padded to one length: every request then runs the same
+    shapes, so a row's arithmetic cannot depend on its companions. Its batch invariance, and what it costs."""
+    from agent.models import graph_decode
+    from agent.tldr import conversation
+
+    saved = llm.decoder, graph_decode.LENGTH_STEP
+    llm.decoder = graph_decode.GraphDecoder(llm.model, llm.tokenizer, buckets=(128,))
+    graph_decode.LENGTH_STEP = graph_decode.MAX_LEN - MAX_NEW
+    try:
+        llm.decoder.warm_up()
+        result = batch_invariance(llm, conversations)
+        result["generate_50_s"] = statistics.median(
+            timed(lambda: llm.generate(conversations, MAX_NEW))[0] for _ in range(5)
+        )
+        result["generate_1_s"] = statistics.median(
+            timed(lambda: llm.generate(conversations[:1], MAX_NEW))[0] for _ in range(5)
+        )
+        result["generate_archive_s"] = timed(lambda: llm.generate([conversation(p) for p in papers], MAX_NEW))[0]
+    finally:
+        llm.decoder, graph_decode.LENGTH_STEP = saved
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gguf", type=Path)
@@ -239,19 +268,20 @@ def main() -> None:
     from benchmarks.common import write_result
 
     fresh = cold_start(args, args.cache / "fresh")
-    cached = cold_start(args, args.cache / "fresh")
-    cached_again = cold_start(args, args.cache / "fresh")
-    profiled = cold_start(args, args.cache / "fresh", profile=True)
+    cached = cold_start(args, args.cache / "fresh", profile=args.profile_load)
     began = time.perf_counter()
     llm = LocalLLM(str(args.gguf), args.cache / "fresh", device="cuda")
     load_seconds = time.perf_counter() - began
-    writer = TldrWriter(llm, None, MAX_NEW)
+    from agent.judge.checker import ClaimChecker
+
+    writer = TldrWriter(llm, None, MAX_NEW, checker=ClaimChecker(device="cuda"))  # the judge, as the app runs it
     writer.warm_up()  # as the app's preload does
     papers = load_papers(args.papers)
     errors = []
 
     def run(batch):
-        notes = writer.generate(batch)
+        """The app's path: batches written, each judged (beside the next batch's writing on a GPU)."""
+        notes = list(writer.tldrs(batch).values())
         errors.extend(n.model_error for n in notes if n.model_error)
         return notes
 
@@ -274,7 +304,11 @@ def main() -> None:
     encode_s = statistics.median(timed(lambda: llm.encode(conversations))[0] for _ in range(5))
     generate_s = statistics.median(timed(lambda: llm.generate(conversations, MAX_NEW))[0] for _ in range(5))
     prefill_s = statistics.median(timed(lambda: llm.generate(conversations, 1))[0] for _ in range(5))
+    single_generate_s = statistics.median(timed(lambda: llm.generate(conversations[:1], MAX_NEW))[0] for _ in range(5))
     archive_s, notes = timed(lambda: run(papers))
+    writer.overlap_checks = False
+    archive_serial_s, _ = timed(lambda: run(papers))
+    writer.overlap_checks = True
     archive_gen_s, _ = timed(lambda: llm.generate([conversation(p) for p in papers], MAX_NEW))
     write_result(
         "gpu_tldr",
@@ -282,14 +316,14 @@ def main() -> None:
             "device": torch.cuda.get_device_name(0),
             "model": llm.name,
             "batch_invariance_50": batch_invariance(llm, conversations),
+            "fixed_shapes_experiment": fixed_shapes(llm, conversations, papers),
             "decoder_vs_generate_float32": same_tokens(args.gguf, args.cache / "fresh", conversations),
             "torch": torch.__version__,
             "model_errors": len(errors),
             "first_error": errors[0] if errors else "",
             "cold_start_fresh_machine": fresh,
             "cold_start_weights_cached": cached,
-            "cold_start_weights_cached_again": cached_again,
-            "load_profile_cached": profiled["load_profile"],
+            "load_profile_cached": cached["load_profile"],
             "load_in_process_s": round(load_seconds, 2),
             "sequence_after_startup": sequence,
             "worst_first_to_warm_ratio": max(s["ratio"] for s in sequence),
@@ -298,11 +332,13 @@ def main() -> None:
                 "template_and_tokenise": round(encode_s, 4),
                 "prefill_and_1_token": round(prefill_s, 4),
                 "generate_40_tokens": round(generate_s, 4),
-                "tldr_checks_cpu": round(warm50[3] - generate_s - encode_s, 4),
+                "generate_single_paper": round(single_generate_s, 4),
+                "judge_and_word_checks": round(warm50[3] - generate_s - encode_s, 4),
             },
             "archive": {
                 "papers": len(papers),
                 "seconds_end_to_end": round(archive_s, 2),
+                "seconds_end_to_end_judge_not_overlapped": round(archive_serial_s, 2),
                 "seconds_generation_only": round(archive_gen_s, 2),
                 "fallback_share": round(sum(n.fallback for n in notes) / len(notes), 3),
             },

@@ -39,10 +39,12 @@ def running_app(tmp_path_factory, archive, embedder, llm):
     hostile = json.loads(json.dumps(records[1]))
     hostile["paper"].update(id="2605.99998", title=HOSTILE_TITLE, upvotes=500)
     hostile_file = data / "2026-05-01.json"  # the newest day, so the Today tab opens on it
-    markdown = json.loads(json.dumps(records[2]))  # an abstract carrying Markdown and HTML that would track visitors
+    # An abstract carrying Markdown and HTML that would track visitors; protocol-relative addresses load as https ones
+    # do, and keep the sentence a TL;DR (the extractive TL;DR skips sentences with an http(s) link: code notes).
+    markdown = json.loads(json.dumps(records[2]))
     markdown["paper"].update(id="2605.99997", title="ZebraRoute: Routing Pedestrians at Zebra Crossings", summary=(
         "We propose ZebraRoute, a router that plans pedestrian paths across zebra crossings "
-        "![t](https://evil.example/pixel.png) <img src=https://evil.example/a.png> [our code](https://evil.example/x)."
+        "![t](//evil.example/pixel.png) <img src=//evil.example/a.png> [the router](//evil.example/x)."
         " ZebraRoute cuts waiting time by 31% in a city-scale simulation."))  # fmt: skip
     hostile_file.write_text(json.dumps([hostile, markdown]))
     services = Services(Settings(data_dir=data), model=llm)

@@ -170,3 +170,47 @@ def test_an_error_inside_generation_reaches_the_reader_at_once(llm, monkeypatch)
     with pytest.raises(ModelError, match="simulated"):
         list(llm.stream([{"role": "user", "content": "hi"}], max_new_tokens=4))
     assert time.perf_counter() - started < 5, "not the streamer's 300 s time-out"
+
+
+class SlowJudge:
+    """A stand-in judge that rejects the TL;DR of paper 3, and notes which thread judged each batch."""
+
+    def __init__(self) -> None:
+        self.threads: list[str] = []
+
+    def verdicts(self, claims, sources):
+        import threading
+        from types import SimpleNamespace
+
+        self.threads.append(threading.current_thread().name)
+        time.sleep(0.01)
+        return [SimpleNamespace(supported="paper 3 " not in c, reason="stand-in", score=0.5) for c in claims]
+
+
+def test_judging_beside_the_next_batch_gives_the_same_tldrs_in_order(scripted):
+    papers = [replace(PAPER, id=f"2501.{i:05d}", title=f"Paper {i} on legal retrieval") for i in range(11)]
+
+    def answers(chat):
+        number = chat[-1]["content"].split("Paper ", 1)[1].split(" ", 1)[0]
+        return f"It pre-trains paper {number} for legal case retrieval."
+
+    def run(overlap: bool, fail_after: int | None = None):
+        model, judge = scripted(answers), SlowJudge()
+        asks = []
+        if fail_after is not None:  # the model dies after `fail_after` batches
+            real = model.generate
+            model.generate = lambda c, *a, **k: real(c) if len(asks.append(1) or asks) <= fail_after else 1 / 0
+        done = []
+        result = TldrWriter(model, None, checker=judge, overlap_checks=overlap).tldrs(papers, progress=done.append)
+        return result, done, judge.threads, asks or model.calls
+
+    serial, serial_progress, serial_threads, _ = run(False)
+    overlapped, progress, threads, calls = run(True)
+    assert list(overlapped) == list(serial) and overlapped == serial, "the same TL;DRs, in the papers' order"
+    assert serial[papers[3].id].fallback and not serial[papers[4].id].fallback, "the judge decided both runs"
+    assert progress == serial_progress == [0, 4, 4, 3] and calls == [4, 4, 3]
+    assert all(t.startswith("tldr-judge") for t in threads) and not any("judge" in t for t in serial_threads)
+    failed, done, _, calls = run(True, fail_after=1)
+    assert done == [0, 4, 4, 3] and len(calls) == 2, "asked twice, the second failed; never a third time"
+    assert all(failed[p.id].model_error for p in papers[4:]), "after a failure, no more asks"
+    assert not failed[papers[0].id].model_error and failed[papers[3].id].fallback
