@@ -43,7 +43,7 @@ test: install
 # Test tiers: markers in tests/conftest.py (pytest_collection_modifyitems, from the fixtures a test uses plus a short
 # table) split the suite. real_model: loads the bundled LLM or the shipped trained weights (judges, TL;DR adapter);
 # e2e: starts servers, subprocesses or a browser (launched app, `chroma run`, llama.cpp, the `papers` CLI); slow:
-# the whole archive or over 5 s on a 2-core machine. `make test-fast` runs the rest (lint, then about 120 unit and
+# the whole archive or over 5 s on a 2-core machine. `make test-fast` runs the rest (lint, then about 140 unit and
 # in-process tests, under 2 minutes) for the edit loop; `make test` runs everything and is what CI runs. Tests
 # that need ../shared skip, naming it, only when it is missing (PAPERS_TEST_SHARED points elsewhere).
 test-fast: install

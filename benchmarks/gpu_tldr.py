@@ -261,14 +261,26 @@ def main() -> None:
     if args.first_tldr:
         first_tldr(args)
         return
+    measure(args)
+
+
+def measure(args) -> None:
+    """Every stage in order; the result file is rewritten after each, so a run cut short keeps what it measured."""
     import torch
 
     from agent.models.llm import LocalLLM
     from agent.tldr import TldrWriter, conversation
     from benchmarks.common import write_result
 
+    result: dict = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__}
+
+    def keep(**stage) -> None:
+        result.update(stage)
+        write_result("gpu_tldr", result)
+
     fresh = cold_start(args, args.cache / "fresh")
     cached = cold_start(args, args.cache / "fresh", profile=args.profile_load)
+    keep(cold_start_fresh_machine=fresh, cold_start_weights_cached=cached, load_profile_cached=cached["load_profile"])
     began = time.perf_counter()
     llm = LocalLLM(str(args.gguf), args.cache / "fresh", device="cuda")
     load_seconds = time.perf_counter() - began
@@ -298,6 +310,12 @@ def main() -> None:
                     "ratio": round(first / warm, 2),
                 }
             )
+    keep(
+        model=llm.name,
+        load_in_process_s=round(load_seconds, 2),
+        sequence_after_startup=sequence,
+        worst_first_to_warm_ratio=max(s["ratio"] for s in sequence),
+    )
     fifty = next(ps for ps in pick_days(papers, 60) if len(ps) >= 50)[:50]
     warm50 = sorted(timed(lambda: run(fifty))[0] for _ in range(7))
     conversations = [conversation(p) for p in fifty]
@@ -305,48 +323,38 @@ def main() -> None:
     generate_s = statistics.median(timed(lambda: llm.generate(conversations, MAX_NEW))[0] for _ in range(5))
     prefill_s = statistics.median(timed(lambda: llm.generate(conversations, 1))[0] for _ in range(5))
     single_generate_s = statistics.median(timed(lambda: llm.generate(conversations[:1], MAX_NEW))[0] for _ in range(5))
+    keep(
+        warm_50_paper_day_s={"median": round(warm50[3], 4), "best": round(warm50[0], 4)},
+        warm_50_breakdown_s={
+            "template_and_tokenise": round(encode_s, 4),
+            "prefill_and_1_token": round(prefill_s, 4),
+            "generate_40_tokens": round(generate_s, 4),
+            "generate_single_paper": round(single_generate_s, 4),
+            "judge_and_word_checks": round(warm50[3] - generate_s - encode_s, 4),
+        },
+        batch_invariance_50=batch_invariance(llm, conversations),
+    )
     archive_s, notes = timed(lambda: run(papers))
     writer.overlap_checks = False
     archive_serial_s, _ = timed(lambda: run(papers))
     writer.overlap_checks = True
     archive_gen_s, _ = timed(lambda: llm.generate([conversation(p) for p in papers], MAX_NEW))
-    write_result(
-        "gpu_tldr",
-        {
-            "device": torch.cuda.get_device_name(0),
-            "model": llm.name,
-            "batch_invariance_50": batch_invariance(llm, conversations),
-            "fixed_shapes_experiment": fixed_shapes(llm, conversations, papers),
-            "decoder_vs_generate_float32": same_tokens(args.gguf, args.cache / "fresh", conversations),
-            "torch": torch.__version__,
-            "model_errors": len(errors),
-            "first_error": errors[0] if errors else "",
-            "cold_start_fresh_machine": fresh,
-            "cold_start_weights_cached": cached,
-            "load_profile_cached": cached["load_profile"],
-            "load_in_process_s": round(load_seconds, 2),
-            "sequence_after_startup": sequence,
-            "worst_first_to_warm_ratio": max(s["ratio"] for s in sequence),
-            "warm_50_paper_day_s": {"median": round(warm50[3], 4), "best": round(warm50[0], 4)},
-            "warm_50_breakdown_s": {
-                "template_and_tokenise": round(encode_s, 4),
-                "prefill_and_1_token": round(prefill_s, 4),
-                "generate_40_tokens": round(generate_s, 4),
-                "generate_single_paper": round(single_generate_s, 4),
-                "judge_and_word_checks": round(warm50[3] - generate_s - encode_s, 4),
-            },
-            "archive": {
-                "papers": len(papers),
-                "seconds_end_to_end": round(archive_s, 2),
-                "seconds_end_to_end_judge_not_overlapped": round(archive_serial_s, 2),
-                "seconds_generation_only": round(archive_gen_s, 2),
-                "fallback_share": round(sum(n.fallback for n in notes) / len(notes), 3),
-            },
-            "claim_checker": claims_per_second(papers, notes),
-            "gpu_memory_peak_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
-            "example": notes[0].text,
+    keep(
+        model_errors=len(errors),
+        first_error=errors[0] if errors else "",
+        archive={
+            "papers": len(papers),
+            "seconds_end_to_end": round(archive_s, 2),
+            "seconds_end_to_end_judge_not_overlapped": round(archive_serial_s, 2),
+            "seconds_generation_only": round(archive_gen_s, 2),
+            "fallback_share": round(sum(n.fallback for n in notes) / len(notes), 3),
         },
+        example=notes[0].text,
     )
+    keep(claim_checker=claims_per_second(papers, notes))
+    keep(fixed_shapes_experiment=fixed_shapes(llm, conversations, papers))
+    keep(decoder_vs_generate_float32=same_tokens(args.gguf, args.cache / "fresh", conversations))
+    keep(gpu_memory_peak_gib=round(torch.cuda.max_memory_allocated() / 2**30, 2))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import time
 import numpy as np
 
 from benchmarks.common import write_result
-from benchmarks.load import PublicApp, RssSampler, archive_days, run_clients, settle, summarize
+from benchmarks.load import PublicApp, archive_days, run_clients, summarize
+from benchmarks.memory import RssSampler, settle
 
 
 def slope(values: list[float]) -> float | None:

@@ -11,6 +11,7 @@ Run: .venv/bin/python -m benchmarks.tldr_soak [--days 20] [--cap 50]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import threading
@@ -20,14 +21,12 @@ from pathlib import Path
 from agent.services import Services
 from agent.settings import Settings
 from benchmarks.common import SHARED, write_result
+from benchmarks.memory import mb, process_rss
 from training.archive import read_archive
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    return mb(process_rss(os.getpid()))
 
 
 def archive_days(count: int, cap: int) -> list[list]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -55,14 +57,50 @@ def make_store(tmp_path, embedder):
 
 
 @pytest.fixture(scope="session")
-def store_of_days(archive, embedder):
-    """A real store holding archive days (file names without .json), in a folder the caller names."""
+def ingested(tmp_path_factory, embedder):
+    """`ingested(folder, files)` fills `folder` with a real store of those day files and returns it. Each set of
+    files is embedded once per session and copied for every caller (a copy takes milliseconds, an ingest ~10 s on
+    two cores), so a test that writes changes only its own copy; tests of ingest itself still ingest."""
     from agent.ingest import ingest_paths
 
+    templates: dict[tuple[Path, ...], Path] = {}
+    lock = threading.Lock()
+
+    def fill(folder: Path, files: list[Path]) -> Path:
+        key = tuple(files)
+        with lock:
+            if key not in templates:
+                template = tmp_path_factory.mktemp("ingested")
+                store = PaperStore(template, embed_model="all-MiniLM-L6-v2", embedder=embedder)
+                ingest_paths(store, list(files), say=lambda _: None)
+                templates[key] = template
+            # the -shm index is rebuilt from the WAL by whoever opens the copy; the lock file is per store
+            skip = shutil.ignore_patterns("*-shm", "*.lock")
+            shutil.copytree(templates[key], folder, dirs_exist_ok=True, ignore=skip)
+        return folder
+
+    return fill
+
+
+@pytest.fixture(scope="session")
+def store_of_days(archive, embedder, ingested):
+    """A real store holding archive days (file names without .json), in a folder the caller names."""
+
     def make(folder: Path, days: list[str]) -> PaperStore:
-        store = PaperStore(folder, embed_model="all-MiniLM-L6-v2", embedder=embedder)
-        ingest_paths(store, [archive / f"{day}.json" for day in days], say=lambda _: None)
-        return store
+        ingested(folder, [archive / f"{day}.json" for day in days])
+        return PaperStore(folder, embed_model="all-MiniLM-L6-v2", embedder=embedder)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_in(ingested, embedder):
+    """`sample_in(folder)`: a real store of the bundled 44-paper sample in `folder` (a copy of one session ingest)."""
+    from agent.ingest import sample_path
+
+    def make(folder: Path) -> PaperStore:
+        ingested(folder, [sample_path()])
+        return PaperStore(folder, embed_model="all-MiniLM-L6-v2", embedder=embedder)
 
     return make
 

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from agent.digest import build_digest
 from agent.errors import DigestError
-from agent.ingest import ingest_paths, sample_path
+from agent.ingest import ingest_paths
 from agent.judge.terms import Source, invented
 from agent.mail import send_digest
 from agent.render import to_html, to_markdown, to_text
@@ -162,10 +162,8 @@ def assert_researcher_themes(digest) -> None:
 
 
 @pytest.fixture
-def sample_store(make_store):
-    store = make_store()
-    ingest_paths(store, [sample_path()], say=lambda _: None)
-    return store
+def sample_store(sample_in, tmp_path):
+    return sample_in(tmp_path / "data")
 
 
 def test_sample_digest_themes_are_key_phrases_and_its_title_the_papers_span(sample_store, scripted):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from agent.ingest import ingest_paths, sample_path
 from agent.langchain_parts import PapersChatModel, PapersRetriever
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -18,13 +17,8 @@ QUESTION = "Which paper pre-trains a language model for legal case retrieval?"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, embedder):
-    from vectorstore.store import PaperStore
-
-    data = tmp_path_factory.mktemp("langchain")
-    store = PaperStore(data, embed_model="all-MiniLM-L6-v2", embedder=embedder)
-    ingest_paths(store, [sample_path()], say=lambda _: None)
-    return store
+def store(tmp_path_factory, sample_in):
+    return sample_in(tmp_path_factory.mktemp("langchain"))
 
 
 def test_retriever_returns_documents_with_paper_metadata_and_filters(store, services_for):

@@ -17,12 +17,8 @@ from agent.judge.terms import Source, check, invented
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory, embedder):
-    from vectorstore.store import PaperStore
-
-    store = PaperStore(tmp_path_factory.mktemp("qa") / "data", embed_model="all-MiniLM-L6-v2", embedder=embedder)
-    ingest_paths(store, [sample_path()], say=lambda _: None)
-    return store
+def sample_store(tmp_path_factory, sample_in):
+    return sample_in(tmp_path_factory.mktemp("qa") / "data")
 
 
 def assert_nothing_invented(answer: Answer) -> None:

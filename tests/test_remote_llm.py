@@ -18,7 +18,6 @@ from click.testing import CliRunner
 
 from agent.cli import cli
 from agent.errors import ModelError
-from agent.ingest import ingest_paths, sample_path
 from agent.judge.terms import invented
 from agent.models.llm import bundled_gguf
 from agent.models.remote_llm import OpenAIChat
@@ -72,10 +71,9 @@ def llama(tmp_path_factory):
     server.stop()
 
 
-def test_tldrs_and_streamed_answers_through_the_server(llama, make_store, services_for):
+def test_tldrs_and_streamed_answers_through_the_server(llama, sample_in, tmp_path, services_for):
     model = OpenAIChat(llama.url, "smollm2")
-    store = make_store()
-    ingest_paths(store, [sample_path()], say=lambda _: None)
+    store = sample_in(tmp_path / "data")
     papers = store.list_papers()[:4]
     tldrs = TldrWriter(model, store).tldrs(papers)
     llama.check_alive()
@@ -96,10 +94,9 @@ def test_tldrs_and_streamed_answers_through_the_server(llama, make_store, servic
     assert "SAILER" in answer.text
 
 
-def test_a_server_that_dies_is_reported_once_and_nothing_false_is_cached(llama, make_store, tmp_path):
+def test_a_server_that_dies_is_reported_once_and_nothing_false_is_cached(llama, sample_in, tmp_path):
     """SIGKILL the real server: TL;DRs fall back, say why once, are not cached; after a restart the model writes."""
-    store = make_store()
-    ingest_paths(store, [sample_path()], say=lambda _: None)
+    store = sample_in(tmp_path / "data")
     papers = store.list_papers()[:5]
     model = OpenAIChat(llama.url, "smollm2", timeout=30, concurrency=2)
     model.batch_size = 2  # three batches: the dead server is asked once, not three times
@@ -127,9 +124,8 @@ def test_a_server_that_dies_is_reported_once_and_nothing_false_is_cached(llama, 
     assert set(writer.cached(papers)) == {p.id for p in papers}
 
 
-def test_the_cli_reports_a_dead_server_once(make_store, tmp_path):
-    store = make_store(tmp_path / "data")
-    ingest_paths(store, [sample_path()], say=lambda _: None)
+def test_the_cli_reports_a_dead_server_once(sample_in, tmp_path):
+    store = sample_in(tmp_path / "data")
     day = store.list_papers()[0].date.isoformat()
     env = {"PAPERS_LLM_URL": f"http://127.0.0.1:{free_port()}", "PAPERS_DATA_DIR": str(tmp_path / "data"),
            "PAPERS_TLDR": "model"}  # fmt: skip

@@ -22,9 +22,8 @@ def test_reciprocal_rank_fusion_rewards_agreement():
     assert fused[0].rank_sources == {"dense": 2, "lexical": 1}
 
 
-def test_exact_terms_are_found_by_the_lexical_side(make_store):
-    store = make_store()
-    ingest_paths(store, [sample_path()], say=lambda _: None)
+def test_exact_terms_are_found_by_the_lexical_side(sample_in, tmp_path):
+    store = sample_in(tmp_path / "data")
     searcher = HybridSearcher(store)
     hits = searcher.search(Query("47% lower first-token latency", k=3, per_paper=True), "lexical")
     assert hits and hits[0].chunk.title.startswith("Return of the Encoder")

@@ -79,13 +79,13 @@ def test_the_app_fetches_the_newest_day_on_a_schedule(tmp_path, archive, embedde
         assert refresher.rounds >= 1 and len(services.store.list_papers(today, today)) > 10
 
 
-def test_a_question_before_the_model_has_loaded_gets_its_checked_evidence(tmp_path, embedder, llm, model_dir):
+def test_a_question_before_the_model_has_loaded_gets_its_checked_evidence(tmp_path, embedder, ingested, llm, model_dir):
     """A fresh app's first question must not wait for the model: the cited evidence at once, the model later."""
-    from agent.ingest import ingest_paths, sample_path
+    from agent.ingest import sample_path
 
+    ingested(tmp_path / "data", [sample_path()])
     services = Services(Settings(data_dir=tmp_path / "data", model_dir=model_dir))
     services.store._embedder = embedder
-    ingest_paths(services.store, [sample_path()], say=lambda _: None)
     question = "Which paper pre-trains a language model for legal case retrieval?"
     *_, early = services.agent.respond(question)
     assert not services.model_loaded, "answering did not load the model"

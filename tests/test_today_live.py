@@ -52,10 +52,10 @@ def origins(cards: str, origin: str) -> int:
 
 
 @pytest.mark.slow
-def test_today_opens_on_the_newest_day_and_follows_the_store(tmp_path, embedder):
+def test_today_opens_on_the_newest_day_and_follows_the_store(tmp_path, embedder, ingested):
+    ingested(tmp_path / "data", [sample_path()])
     services = Services(Settings(data_dir=tmp_path / "data"))
     services.store._embedder = embedder
-    ingest_paths(services.store, [sample_path()], say=lambda _: None)
     ctx = Context(services)
     today = TodayTab(ctx)
     assert ctx.opening_day() == "2026-04-14", "the newest day that has papers, not every stored day"

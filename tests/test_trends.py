@@ -91,13 +91,9 @@ def test_cli_trends_png_json_and_related(tmp_path, archive):
 
 
 @pytest.fixture(scope="module")
-def sample_shelf(tmp_path_factory, embedder):
+def sample_shelf(tmp_path_factory, sample_in):
     """The bundled sample: 44 papers spread from 2015-06-09 to 2026-04-14, nearly every week of it empty."""
-    from agent.ingest import ingest_paths, sample_path
-    from vectorstore.store import PaperStore
-
-    store = PaperStore(tmp_path_factory.mktemp("sample"), embed_model="all-MiniLM-L6-v2", embedder=embedder)
-    ingest_paths(store, [sample_path()], say=lambda _: None)
+    store = sample_in(tmp_path_factory.mktemp("sample"))
     return Catalog(store).current(), store.embedder.embed
 
 
