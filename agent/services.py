@@ -78,7 +78,13 @@ def load_model(settings: Settings, model: str) -> ChatModel:
     from agent.models.llm import LocalLLM
 
     return LocalLLM(
-        model, settings.models_dir, settings.device, settings.dtype, settings.batch_size, adapter=settings.adapter
+        model,
+        settings.models_dir,
+        settings.device,
+        settings.dtype,
+        settings.batch_size,
+        adapter=settings.adapter,
+        batch_invariant=settings.batch_invariant,
     )
 
 

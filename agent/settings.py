@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     # writer left 3.4% of held-out TL;DRs unfinished (fallbacks 8.0% in all, 4.6% at 48).
     max_new_tokens: int = 48
     batch_size: int = 32
+    # On a GPU, one decoding shape for every request, so a paper's TL;DR is the same whatever papers share its
+    # request (agent/models/graph_decode.py: decoder_for); off: faster single papers, TL;DRs may vary by batch.
+    batch_invariant: bool = True
     # What a TL;DR card shows: "extractive" (the abstract's contribution sentence, true by default) or "model" (the
     # trained writer, each part judged, falling back to that sentence). Extractive until the writer is proven on
     # hand-labelled held-out days (issue 28; docs/architecture.md: TL;DRs).

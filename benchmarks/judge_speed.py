@@ -4,7 +4,8 @@ In: the training and validation days' hand-labelled sentences (benchmarks/data/n
 abstracts. Out: benchmarks/results/judge_speed.json: ms a sentence, batched, for (a) the shipped judge (gate, every
 part read apart, the combiner, the copy rule) and (b) its peer measured in the same run, the whole sentence read
 once with no combiner (what the checker did before parts were judged), alternating (a, b, a, b) so that a noisy
-machine slows both alike; the ratio is the figure to compare across machines.
+machine slows both alike; the ratio is the figure to compare across machines; and (c) the judge's Python side alone
+(evidence selection and the exact gate, term caches emptied first), in ms a sentence.
 Run: .venv/bin/python -m benchmarks.judge_speed
 """
 
@@ -22,6 +23,23 @@ from training.natural import archive_papers, labelled_rows
 
 def whole(sentence: str) -> list[Part]:
     return [Part(sentence, 0, sentence)]
+
+
+def python_side(claims: list[str], sources: list[list[str]]) -> float:
+    """The judge's work outside the model, as a fresh request meets it (term caches empty): evidence for the
+    sentence and for each of its parts, and the exact gate. On a GPU this, not the model, bounds claims a second."""
+    from agent.judge.checker import select_evidence
+    from agent.judge.terms import Source, check, terms_of
+
+    terms_of.cache_clear()
+    started = time.perf_counter()
+    for claim, sentences in zip(claims, sources):
+        select_evidence(claim, sentences)
+        check(claim, Source.of(*sentences))
+        pieces = parts(claim)
+        for piece in pieces if len(pieces) > 1 else ():
+            select_evidence(piece.claim, sentences)
+    return round(1000 * (time.perf_counter() - started) / len(claims), 2)
 
 
 def main() -> None:
@@ -42,6 +60,7 @@ def main() -> None:
         timings[name].append(round(1000 * (time.perf_counter() - started) / len(claims), 1))
     checker_module.parts = parts
     result = {
+        "python_side_ms_per_sentence": python_side(claims, sources),
         "sentences": len(claims),
         "ms_per_sentence": timings,
         "ratio_judge_to_whole_sentence": round(min(timings["judge"]) / min(timings["whole_sentence"]), 2),

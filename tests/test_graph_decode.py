@@ -69,5 +69,31 @@ def test_sentence_end_stop_keeps_what_a_cut_at_the_full_stop_keeps(models):
     assert stopped.shape[1] <= full.shape[1]
 
 
+def test_the_batch_invariant_decoder_runs_one_shape_and_gives_generates_tokens(models, monkeypatch):
+    """PAPERS_BATCH_INVARIANT (the default): a paper alone, in a pair or among five runs the same prefill shape
+    (one bucket, the prompt padded to the cache less the budget), so its tokens cannot depend on its companions;
+    they are still exactly `generate`'s."""
+    llm, bucketed = models
+    decoder = GraphDecoder(bucketed.model, llm.tokenizer, max_len=320, buckets=(8,), fixed_length=True)
+    shapes = []
+    prefill = decoder.prefill
+    monkeypatch.setattr(
+        decoder, "prefill", lambda slot, ids, *rest: shapes.append(tuple(ids.shape)) or prefill(slot, ids, *rest)
+    )
+    batch = prompts(5, 2)
+    texts = {}
+    for companions in (batch[:1], batch[:2], batch):
+        inputs = llm.encode(companions)
+        got = decoder.generate(inputs["input_ids"], inputs["attention_mask"], 16)
+        texts[len(companions)] = llm.tokenizer.decode(got[0], skip_special_tokens=True)
+    assert set(shapes) == {(8, 320 - 16)}, "every request, whatever its size, prefills one shape"
+    inputs = llm.encode(batch[:1])
+    reference = llm.model.generate(
+        **inputs, max_new_tokens=16, do_sample=False, pad_token_id=llm.tokenizer.pad_token_id
+    )
+    expected = llm.tokenizer.decode(reference[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+    assert texts == {1: expected, 2: expected, 5: expected}
+
+
 def test_buckets_and_limits():
     assert [bucket_for(n) for n in (1, 2, 8, 9, 50, 128)] == [1, 8, 8, 32, 64, 128]

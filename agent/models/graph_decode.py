@@ -35,6 +35,17 @@ def bucket_for(size: int, buckets: tuple[int, ...] = BUCKETS) -> int:
     return next((b for b in buckets if b >= size), buckets[-1])
 
 
+def decoder_for(model, tokenizer, batch_invariant: bool) -> GraphDecoder:
+    """The app's decoder. Batch-invariant (the default): every request runs one shape, 128 rows with prompts padded
+    to the cache less the token budget, so a paper's TL;DR cannot depend on the papers that share its request
+    (bucketed, 10 of 50 TL;DRs changed between alone and all together on an H100 in bf16; one shape, 0 of 50).
+    Bucketed: the smallest bucket that holds the batch, prompts padded to a multiple of LENGTH_STEP (faster for a
+    single paper)."""
+    if batch_invariant:
+        return GraphDecoder(model, tokenizer, buckets=BUCKETS[-1:], fixed_length=True)
+    return GraphDecoder(model, tokenizer)
+
+
 @dataclass
 class Slot:
     """One batch bucket's static tensors: the KV cache, the decode step's inputs and outputs, and its graph."""
@@ -119,7 +130,9 @@ def sentence_tables(tokenizer, device):
 
 
 class GraphDecoder:
-    def __init__(self, model, tokenizer, max_len: int = MAX_LEN, buckets: tuple[int, ...] = BUCKETS) -> None:
+    def __init__(
+        self, model, tokenizer, max_len: int = MAX_LEN, buckets: tuple[int, ...] = BUCKETS, fixed_length: bool = False
+    ) -> None:
         import torch
 
         self.model = model
@@ -127,6 +140,7 @@ class GraphDecoder:
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
         self.max_len = max_len
         self.buckets = buckets
+        self.fixed_length = fixed_length  # every prompt padded to max_len - max_new_tokens
         self.device = next(model.parameters()).device
         self.dtype = next(model.parameters()).dtype
         self.use_graphs = self.device.type == "cuda"
@@ -179,7 +193,9 @@ class GraphDecoder:
                 slot.next_tokens = self.step(slot)
         torch.cuda.current_stream().wait_stream(stream)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
+        # thread_local: the app loads the judge on the GPU from another thread meanwhile; in the default (global)
+        # mode that thread's allocations invalidate this capture (cudaErrorStreamCaptureInvalidated)
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             slot.next_tokens = self.step(slot)
         slot.graph = graph
 
@@ -220,7 +236,10 @@ class GraphDecoder:
         """New token ids (B, <= max_new_tokens); rows that ended are padded with EOS. With `sentence_end`, a row
         also ends at the first word after a full stop (what a caller cutting at ". " keeps is the same)."""
         torch = self.torch
-        extra = -input_ids.shape[1] % LENGTH_STEP
+        if self.fixed_length:
+            extra = max(0, self.max_len - max_new_tokens - input_ids.shape[1])
+        else:
+            extra = -input_ids.shape[1] % LENGTH_STEP
         if extra:
             input_ids = torch.nn.functional.pad(input_ids, (extra, 0), value=self.pad)
             attention_mask = torch.nn.functional.pad(attention_mask, (extra, 0), value=0)

@@ -171,6 +171,7 @@ class LocalLLM:
         batch_size: int = 16,
         graphs: bool | None = None,
         adapter: str = "bundled",
+        batch_invariant: bool = True,
     ):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -212,9 +213,9 @@ class LocalLLM:
         # inside a request.
         self.decoder = None
         if placement.device.startswith("cuda") if graphs is None else graphs:
-            from agent.models.graph_decode import GraphDecoder
+            from agent.models.graph_decode import decoder_for
 
-            self.decoder = GraphDecoder(self.model, self.tokenizer)
+            self.decoder = decoder_for(self.model, self.tokenizer, batch_invariant)
             self.decoder.warm_up()
             self.batch_size = max(batch_size, self.decoder.buckets[-1])
 
