@@ -1,12 +1,14 @@
 """Greedy batched decoding over a static KV cache, with one CUDA graph per batch bucket captured at start-up.
 
 In: a loaded causal LM and its tokenizer (left padding), encoded prompts, a token budget. Out: the new token ids of
-each prompt. Why not `generate(cache_implementation="static")` with `torch.compile`: it compiles again for every
-new batch size and every new cache length, 24 to 85 s each on an H200, inside a user's request. Here the shapes a
-request can meet are fixed in advance: the batch is padded up to a bucket (1, 8, 32, 64, 128), the KV cache has
-one length (`max_len`), and the attention mask is built here as a 4D tensor (so transformers' data-dependent mask
-code never runs inside a graph). The prompt pass (prefill) runs eagerly, one pass per batch; each decode step is one
-graph replay. Capturing a graph takes milliseconds, not a compile; all buckets are captured by `warm_up()`.
+each prompt. Why not `generate(cache_implementation="static")` with `torch.compile`: it compiles again for every new
+batch size and every new cache length, 24 to 85 s each on an H200, inside a user's request. Here the shapes a
+request can meet are fixed in advance: the batch is padded up to a bucket (the app's default, `decoder_for`: one
+bucket of 128 and every prompt padded to one length, so a row's TL;DR cannot depend on its companions; else the
+smallest of 1, 8, 32, 64, 128), the KV cache has one length (`max_len`), and the attention mask is built here as a
+4D tensor (so transformers' data-dependent mask code never runs inside a graph). The prompt pass (prefill) runs
+eagerly, one pass per batch; each decode step is one graph replay. Capturing a graph takes milliseconds, not a
+compile; all buckets are captured by `warm_up()`.
 
 Where a step's time went (profiled on an H200, batch 64, cache 640): transformers' SDPA path copies every KV head
 three times for grouped-query attention (`repeat_kv`: half the step), then attends over the whole cache. So single-
